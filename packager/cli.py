@@ -1,0 +1,150 @@
+"""``qser`` command line: a thin shell over :mod:`packager.build`.
+
+Exit codes scripts can rely on: 0 success, 1 the course has problems (listed on stderr),
+2 wrong usage, 3 the build could not write its outputs.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .build import build as run_build
+from .build import check as run_check
+from .diagnostics import CourseError, Diagnostics, Severity
+from .targets import TARGETS, BuildOptions
+
+EXIT_COURSE = 1
+EXIT_OUTPUT = 3
+
+SOURCE = click.argument("source", type=click.Path(file_okay=False, path_type=Path), default="content", required=False)
+
+
+def _check_url(value: str) -> str:
+    if value and not re.match(r"^https?://[^\s/]+", value):
+        raise click.BadParameter("must be an http:// or https:// address")
+    return value
+
+
+def _interactive() -> bool:
+    return sys.stdout.isatty()
+
+
+def _report(diagnostics: Diagnostics, source: Path, strict: bool = False, quiet: bool = False) -> None:
+    label = str(source).rstrip("/")
+    for diag in diagnostics.sorted():
+        if quiet and diag.severity is Severity.WARNING and not strict:
+            continue
+        color = "red" if diag.severity is Severity.ERROR or strict else "yellow"
+        click.secho(diag.format(label), fg=color, err=True)
+
+
+def _summary(diagnostics: Diagnostics, strict: bool) -> str:
+    errors, warnings = len(diagnostics.errors), len(diagnostics.warnings)
+    if strict:
+        errors, warnings = errors + warnings, 0
+    parts = [f"{errors} error{'s' if errors != 1 else ''}"]
+    if warnings:
+        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    return ", ".join(parts)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="qser")
+def main() -> None:
+    """Compile a Markdown course into LMS packages, and run its LTI screener tool."""
+
+
+@main.command()
+@SOURCE
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default="build", show_default=True, help="Output folder.")
+@click.option(
+    "--target", "-t", "targets", multiple=True, type=click.Choice([*TARGETS, "all"]), default=("all",), show_default=True,
+    help="Format to build; repeat for several.",
+)
+@click.option("--lang", "-l", "languages", multiple=True, metavar="CODE", help="Build only this language; repeat for several.")
+@click.option("--strict", is_flag=True, help="Treat warnings (missing alt text, missing translations) as errors.")
+@click.option("--quiet", "-q", is_flag=True, help="Do not print warnings.")
+@click.option("--moodle-version", type=click.Choice(["4.5", "5.0", "5.1"]), default="4.5", show_default=True, help="Moodle release the .mbz is stamped for.")
+@click.option("--moodle-multilang/--moodle-per-language", default=True, show_default=True, help="One multilingual Moodle course (multilang filter) or one course per language.")
+@click.option("--moodle-scorm", is_flag=True, help="Also add the SCORM 1.2 package to the Moodle course as a SCORM activity.")
+@click.option("--lti-url", metavar="URL", default="", callback=lambda _c, _p, v: _check_url(v), help="Base URL of your qser LTI tool (overrides lti.url in course.md).")
+def build(source: Path, out: Path, targets: tuple[str, ...], languages: tuple[str, ...], strict: bool, quiet: bool,
+          moodle_version: str, moodle_multilang: bool, moodle_scorm: bool, lti_url: str) -> None:
+    """Build SOURCE (default: content/) into --out (default: build/)."""
+    names = list(TARGETS) if "all" in targets else list(dict.fromkeys(targets))
+    options = BuildOptions(
+        languages=tuple(dict.fromkeys(languages)), strict=strict, moodle_version=moodle_version,
+        moodle_multilang=moodle_multilang, moodle_scorm=moodle_scorm, lti_url=lti_url,
+    )
+    try:
+        if _interactive():
+            written, diagnostics = _build_with_progress(source, out, names, options)
+        else:
+            written, diagnostics = run_build(source, out, names, options)
+    except CourseError as exc:
+        _report(exc.diagnostics, source, strict, quiet)
+        click.secho(f"Build failed: {_summary(exc.diagnostics, strict)}; nothing was written.", fg="red", err=True)
+        sys.exit(EXIT_COURSE)
+    except OSError as exc:
+        click.secho(f"Build failed: cannot write outputs: {exc}", fg="red", err=True)
+        sys.exit(EXIT_OUTPUT)
+    _report(diagnostics, source, strict, quiet)
+    if _interactive():
+        for path in written:
+            click.echo(f"  {path}")
+        click.secho(f"Built {len(written)} output(s) in {out}/", fg="green")
+
+
+def _build_with_progress(source: Path, out: Path, names: list[str], options: BuildOptions):
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), transient=True) as bar:
+        task = bar.add_task("Loading and rendering", total=len(names) + 1)
+
+        def step(name: str) -> None:
+            bar.update(task, advance=1, description=f"Writing {name}" if name != "render" else "Writing")
+
+        return run_build(source, out, names, options, progress=step)
+
+
+@main.command()
+@SOURCE
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--lang", "-l", "languages", multiple=True, metavar="CODE", help="Check only this language.")
+def check(source: Path, strict: bool, languages: tuple[str, ...]) -> None:
+    """Validate SOURCE without writing anything."""
+    try:
+        checked = run_check(source, BuildOptions(languages=languages, strict=strict))
+    except CourseError as exc:
+        _report(exc.diagnostics, source, strict)
+        click.secho(f"{source}: {_summary(exc.diagnostics, strict)}", fg="red", err=True)
+        sys.exit(EXIT_COURSE)
+    _report(checked.diagnostics, source, strict)
+    course = checked.course
+    if _interactive():
+        click.secho(
+            f"{source}: OK: {len(course.sections)} sections, {len(course.items)} items, "
+            f"languages {', '.join(course.languages)}; {_summary(checked.diagnostics, strict)}",
+            fg="green",
+        )
+
+
+@main.command()
+@SOURCE
+@click.option("--port", "-p", default=8000, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Where to build the preview (default: a temporary folder).")
+@click.option("--open/--no-open", "open_browser", default=False, help="Open the preview in a web browser.")
+def preview(source: Path, port: int, out: Path | None, open_browser: bool) -> None:
+    """Serve the HTML site of SOURCE on localhost; rebuild and reload on every change."""
+    from .preview import serve
+
+    sys.exit(serve(source, port=port, out=out, open_browser=open_browser))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,53 @@
+"""Interface strings in the learner's language, with English as the fallback.
+
+Catalogs are flat JSON files in ``packager/locales``; the LTI tool reads the same files so
+a learner sees the same words in a package and in the tool.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+
+FALLBACK = "en"
+
+
+@lru_cache(maxsize=None)
+def catalog(lang: str) -> dict[str, str]:
+    base = _read(FALLBACK)
+    if lang == FALLBACK:
+        return base
+    return {**base, **_read(lang)}
+
+
+def _read(lang: str) -> dict[str, str]:
+    path = resources.files("packager") / "locales" / f"{lang}.json"
+    if not path.is_file():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def available() -> list[str]:
+    folder = resources.files("packager") / "locales"
+    return sorted(p.name[: -len(".json")] for p in folder.iterdir() if p.name.endswith(".json"))
+
+
+def language_name(lang: str) -> str:
+    """The language's own name for itself (an autonym), so learners recognise it."""
+    return _read(lang).get("language_name", lang)
+
+
+class Translator:
+    def __init__(self, lang: str):
+        self.lang = lang
+        self.strings = catalog(lang)
+
+    def __call__(self, key: str, **values: object) -> str:
+        text = self.strings.get(key, key)
+        return text.format(**values) if values else text
+
+    def __getattr__(self, key: str) -> str:
+        if key.startswith("_"):
+            raise AttributeError(key)
+        return self(key)

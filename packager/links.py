@@ -1,0 +1,76 @@
+"""Target-neutral link placeholders and their rewriting.
+
+The renderer writes internal links as ``qser:<key>`` URLs; a target writer maps keys to its
+own URLs (relative file paths for the site and SCORM, ``@@PLUGINFILE@@`` or ``/mod/page``
+links for Moodle ...) with :func:`rewrite`, so Markdown is parsed once for every target.
+
+Keys: ``home``, ``section/<slug>``, ``item/<section>/<slug>``, ``asset/<quoted path>``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from urllib.parse import quote, unquote
+
+SCHEME = "qser:"
+HOME = "home"
+SECTION = "section/"
+ITEM = "item/"
+ASSET = "asset/"
+
+_PLACEHOLDER = re.compile(r'(?P<attr>href|src)="qser:(?P<key>[^"#]*)(?P<frag>#[^"]*)?"')
+
+
+def placeholder(key: str) -> str:
+    if key.startswith(ASSET):
+        return SCHEME + ASSET + quote(key[len(ASSET) :])
+    return SCHEME + key
+
+
+def section_key(slug: str) -> str:
+    return SECTION + slug
+
+
+def item_key(item_id: str) -> str:
+    return ITEM + item_id
+
+
+def asset_key(path: str) -> str:
+    return ASSET + path
+
+
+Resolver = Callable[[str], "str | None"]
+
+
+def rewrite(html: str, resolve: Resolver) -> str:
+    """Replace every placeholder; a key the resolver does not know becomes ``#``.
+
+    ``resolve`` receives decoded keys (``asset/<path>`` with the path unquoted) and returns a
+    URL already escaped for an HTML attribute.
+    """
+
+    def swap(match: re.Match) -> str:
+        key = match["key"]
+        if key.startswith(ASSET):
+            key = ASSET + unquote(key[len(ASSET) :])
+        url = resolve(key)
+        frag = match["frag"] or ""
+        if url is None:
+            return f'{match["attr"]}="#"'
+        return f'{match["attr"]}="{url}{frag}"'
+
+    if SCHEME not in html:
+        return html
+    return _PLACEHOLDER.sub(swap, html)
+
+
+def relative_url(from_dir: str, to_path: str) -> str:
+    """URL of ``to_path`` seen from a page in ``from_dir`` (both POSIX, relative to one root)."""
+    src = [p for p in from_dir.split("/") if p]
+    dst = [p for p in to_path.split("/") if p]
+    common = 0
+    while common < len(src) and common < len(dst) - 1 and src[common] == dst[common]:
+        common += 1
+    parts = [".."] * (len(src) - common) + dst[common:]
+    return quote("/".join(parts)) or "."

@@ -1,0 +1,40 @@
+"""Output formats. Each target module has one entry point, ``write(rendered, stage, options)``,
+which writes its outputs into the build stage and returns their names.
+
+Adding a format means adding a module and one line to :data:`TARGETS`; the CLI, ``make build``
+and the build pipeline pick it up from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..archive import Stage
+from ..render import RenderedCourse
+from . import html
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    languages: tuple[str, ...] = ()  # empty: every course language
+    strict: bool = False
+    moodle_version: str = "4.5"
+    moodle_multilang: bool = True  # one multilingual Moodle course, or one per language
+    moodle_scorm: bool = False  # also add the SCORM package as a SCORM activity
+    lti_url: str = ""  # overrides the course's lti.url (the tool's base URL)
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    help: str
+    write: Callable[[RenderedCourse, Stage, BuildOptions], list[str]]
+
+
+TARGETS: dict[str, Target] = {
+    target.name: target
+    for target in (
+        Target("html", "static HTML site in html/<lang>/", html.write),
+    )
+}
