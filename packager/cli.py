@@ -146,5 +146,24 @@ def preview(source: Path, port: int, out: Path | None, open_browser: bool) -> No
     sys.exit(serve(source, port=port, out=out, open_browser=open_browser))
 
 
+class _LtiCommands(click.Group):
+    """``qser lti ...``: the LTI tool's commands, imported only when one runs, so the
+    packager never loads the tool (or its web and database libraries) on its own."""
+
+    def _group(self) -> click.Group:
+        from lti_tool.cli import lti
+
+        return lti
+
+    def list_commands(self, ctx):
+        return self._group().list_commands(ctx)
+
+    def get_command(self, ctx, name):
+        return self._group().get_command(ctx, name)
+
+
+main.add_command(_LtiCommands("lti", help="Run and administer the LTI 1.3 screener tool."))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

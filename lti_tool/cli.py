@@ -1,0 +1,210 @@
+"""``qser lti ...``: run the tool and administer platform registrations and keys.
+
+Settings come from ``QSER_*`` environment variables and the optional ``QSER_CONFIG`` TOML
+file (see the README, "The LTI tool"); the options here only say what to do.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+
+import click
+
+from packager import lti_contract
+
+from .config import ConfigError, Settings, load_settings
+
+EXIT_CONFIG = 2
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        click.secho(f"Configuration error: {exc}", fg="red", err=True)
+        sys.exit(EXIT_CONFIG)
+
+
+def _db(settings: Settings, migrate: bool = True):
+    from .store import connect, upgrade
+
+    db = connect(settings.db_url)
+    if migrate:
+        upgrade(db)
+    return db
+
+
+@click.group("lti")
+def lti() -> None:
+    """Run and administer the LTI 1.3 screener tool."""
+
+
+@lti.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", "-p", default=9001, show_default=True, help="Port to listen on.")
+@click.option("--workers", "-w", type=int, default=None, help="gunicorn worker processes (default: 2 x CPUs + 1).")
+@click.option("--dev", is_flag=True, help="Flask's development server instead of gunicorn (one process, reloads nothing).")
+def serve(host: str, port: int, workers: int | None, dev: bool) -> None:
+    """Serve the tool (gunicorn). Migrations and the first key pair are applied before workers start."""
+    from .lti.keys import ToolKeyring
+    from .screener import CourseUnavailable, ScreenerCatalog
+
+    settings = _settings()
+    _db(settings).engine.dispose()
+    ToolKeyring(settings.var_dir / "keys").ensure()
+    try:
+        catalog = ScreenerCatalog.load(settings.content_dir)
+    except CourseUnavailable as exc:
+        click.secho(str(exc), fg="red", err=True)
+        sys.exit(1)
+    click.echo(f"qser LTI tool on http://{host}:{port}/ (public base URL {settings.base_url}); "
+               f"screeners: {', '.join(catalog.screener_ids) or 'none'}; database: {_safe_url(settings.db_url)}")
+    if dev:
+        from . import create_app
+
+        create_app(settings, migrate=False).run(host=host, port=port, threaded=True)
+        return
+    from .web.gunicorn import run
+
+    run(settings, host, port, workers or (2 * (os.cpu_count() or 1) + 1))
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@lti.command("add-platform")
+@click.option("--issuer", help="The platform's issuer (for Moodle: its wwwroot, e.g. https://moodle.example.org).")
+@click.option("--client-id", required=True, help="The client ID the platform gave this tool.")
+@click.option("--deployment", "deployments", multiple=True, metavar="ID", help="Deployment ID to accept (repeat; Moodle: the tool's type id).")
+@click.option("--moodle", metavar="WWWROOT", help="Moodle site address: fills --issuer and the three Moodle endpoints.")
+@click.option("--auth-url", help="OIDC authorization endpoint (Moodle: <wwwroot>/mod/lti/auth.php).")
+@click.option("--token-url", help="OAuth2 token endpoint (Moodle: <wwwroot>/mod/lti/token.php).")
+@click.option("--jwks-url", help="Platform key set (Moodle: <wwwroot>/mod/lti/certs.php).")
+@click.option("--token-audience", default=None, help="aud of our token requests, if the platform wants other than the token URL.")
+@click.option("--name", default="", help="A name to recognise the platform by.")
+def add_platform(issuer, client_id, deployments, moodle, auth_url, token_url, jwks_url, token_audience, name) -> None:
+    """Register a platform (or update it, matched by issuer and client ID) and its deployments."""
+    from .store import repo
+
+    if moodle:
+        root = moodle.rstrip("/")
+        issuer = issuer or root
+        auth_url = auth_url or f"{root}/mod/lti/auth.php"
+        token_url = token_url or f"{root}/mod/lti/token.php"
+        jwks_url = jwks_url or f"{root}/mod/lti/certs.php"
+    missing = [opt for opt, value in (("--issuer", issuer), ("--auth-url", auth_url), ("--token-url", token_url), ("--jwks-url", jwks_url)) if not value]
+    if missing:
+        raise click.UsageError(f"missing {', '.join(missing)} (or give --moodle WWWROOT)")
+    for opt, value in (("--issuer", issuer), ("--auth-url", auth_url), ("--token-url", token_url), ("--jwks-url", jwks_url)):
+        if not value.startswith(("https://", "http://")):
+            raise click.BadParameter(f"{value!r} is not an http(s):// address", param_hint=opt)
+    settings = _settings()
+    platform_id = repo.save_platform(_db(settings), issuer=issuer, client_id=client_id, auth_login_url=auth_url,
+                                     auth_token_url=token_url, jwks_url=jwks_url, name=name, token_audience=token_audience,
+                                     deployments=tuple(deployments))
+    click.echo(f"Platform {platform_id} saved: {issuer} (client {client_id}); deployments: {', '.join(deployments) or 'none added'}")
+    if not deployments:
+        click.secho("No deployment yet: launches are refused until you add one with --deployment.", fg="yellow")
+
+
+@lti.command("list")
+def list_platforms() -> None:
+    """Show the tool's URLs (for the platform's tool settings) and every registered platform."""
+    from .store import repo
+
+    settings = _settings()
+    url = lambda path: lti_contract.tool_url(settings.base_url, path)  # noqa: E731
+    click.echo("Tool settings for your platform:")
+    click.echo(f"  Tool URL / target link URI:   {url(lti_contract.LAUNCH_PATH)}")
+    click.echo(f"  Initiate login URL:           {url(lti_contract.LOGIN_PATH)}")
+    click.echo(f"  Redirection URI:              {url(lti_contract.LAUNCH_PATH)}")
+    click.echo(f"  Public keyset URL:            {url(lti_contract.JWKS_PATH)}")
+    click.echo(f"  Custom parameters:            {lti_contract.CUSTOM_SCREENER}=<screener item id>")
+    records = repo.list_platforms(_db(settings))
+    if not records:
+        click.echo("No platform registered yet: use `qser lti add-platform`.")
+        return
+    for record in records:
+        reg = record.registration
+        click.echo(f"\n[{reg.id}] {record.name or reg.issuer}")
+        click.echo(f"  issuer {reg.issuer}  client_id {reg.client_id}")
+        click.echo(f"  auth {reg.auth_login_url}\n  token {reg.auth_token_url}\n  jwks {reg.jwks_url}")
+        deps = ", ".join(f"{d}{'' if active else ' (inactive)'}" for d, active in record.deployments) or "none"
+        click.echo(f"  deployments: {deps}")
+
+
+@lti.command()
+@click.argument("platform_id", type=int)
+@click.option("--deployment", default=None, metavar="ID", help="Remove only this deployment.")
+@click.confirmation_option(prompt="Remove? Its launches, attempts, summaries and queued grades go with a platform.")
+def remove(platform_id: int, deployment: str | None) -> None:
+    """Remove a platform (with everything recorded for it) or one of its deployments."""
+    from .store import repo
+
+    db = _db(_settings())
+    done = repo.remove_deployment(db, platform_id, deployment) if deployment else repo.remove_platform(db, platform_id)
+    if not done:
+        click.secho(f"Nothing removed: no platform {platform_id}" + (f" with deployment {deployment}" if deployment else ""), fg="red", err=True)
+        sys.exit(1)
+    click.echo("Removed.")
+
+
+@lti.command("rotate-keys")
+@click.option("--overlap", type=int, default=None, metavar="SECONDS", help="How long the old key stays published (default: key_overlap_seconds, 1 day).")
+def rotate_keys(overlap: int | None) -> None:
+    """Start signing with a new key pair; the old public key stays published for the overlap."""
+    from .lti.keys import ToolKeyring
+
+    settings = _settings()
+    keyring = ToolKeyring(settings.var_dir / "keys")
+    overlap = settings.key_overlap_seconds if overlap is None else overlap
+    key = keyring.rotate(overlap)
+    click.echo(f"New signing key {key.kid}; {len(keyring.jwks()['keys'])} key(s) published; old keys retire in {overlap} s.")
+
+
+@lti.command()
+def migrate() -> None:
+    """Apply database migrations (serve does this too)."""
+    from .store.migrate import current_revision
+
+    settings = _settings()
+    db = _db(settings)
+    click.echo(f"Database {_safe_url(settings.db_url)} at revision {current_revision(db)}.")
+
+
+@lti.command()
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+@click.option("--concurrency", type=int, default=8, show_default=True, help="Scores sent in parallel.")
+def worker(once: bool, concurrency: int) -> None:
+    """Deliver queued grades. Run any number on PostgreSQL; on SQLite the web process has one."""
+    import logging
+    import signal
+
+    from .lti.keys import ToolKeyring
+    from .outbox import OutboxWorker
+    from .web.security import install_log_redaction
+
+    settings = _settings()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_log_redaction()
+    keyring = ToolKeyring(settings.var_dir / "keys")
+    keyring.ensure()
+    job = OutboxWorker(_db(settings), settings, keyring, concurrency=concurrency)
+    if once:
+        total = 0
+        while handled := job.run_once():
+            total += handled
+        click.echo(f"{total} score(s) handled.")
+        job.close()
+        return
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    click.echo("Outbox worker running; Ctrl-C to stop.")
+    job.run_forever(stop)
+    job.close()

@@ -1,0 +1,200 @@
+"""id_token validation for a resource-link launch: a fixed sequence of small checks.
+
+The order matters: nothing about the token is trusted, and nothing is written, before the
+signature has been verified with the platform's key (selected by ``kid``, algorithm pinned
+to RS256). The caller consumes the nonce afterwards, in the same transaction that stores
+the launch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import jwt
+
+from . import claims as C
+from .errors import bad_request, forbidden
+from .jwks import JwksCache
+from .login import State, normalize_url
+
+MAX_TOKEN_LENGTH = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What the core needs to know about a platform registration."""
+
+    id: int
+    issuer: str
+    client_id: str
+    jwks_url: str
+    auth_login_url: str = ""
+    auth_token_url: str = ""
+    token_audience: str | None = None
+
+
+@dataclass(frozen=True)
+class Launch:
+    """A validated resource-link launch: only the values the tool acts on."""
+
+    platform_id: int
+    deployment_id: str
+    sub: str
+    name: str
+    roles: tuple[str, ...]
+    resource_link_id: str
+    resource_link_title: str | None
+    context_id: str | None
+    context_title: str | None
+    custom: Mapping[str, str]
+    locale: str | None
+    return_url: str | None
+    lineitem_url: str | None
+    ags_scopes: tuple[str, ...]
+    nonce: str
+    expires_at: int
+    claims: Mapping[str, Any] = field(repr=False, default_factory=dict)
+
+    @property
+    def can_send_scores(self) -> bool:
+        return bool(self.lineitem_url) and C.AGS_SCOPE_SCORE in self.ags_scopes
+
+
+class LaunchValidator:
+    def __init__(self, jwks: JwksCache, leeway_seconds: int = 10):
+        self.jwks = jwks
+        self.leeway = leeway_seconds
+
+    def validate(self, id_token: str | None, state: State, registration: Registration,
+                 deployment_active: Callable[[str], bool]) -> Launch:
+        header = self._header(id_token)
+        payload = self._verified(id_token, header, registration)
+        self._audience(payload, registration)
+        self._nonce(payload, state)
+        self._message(payload)
+        deployment = self._deployment(payload, deployment_active)
+        self._target(payload, state)
+        return self._launch(payload, registration, deployment)
+
+    # --- the checks, in order ----------------------------------------------------------
+
+    @staticmethod
+    def _header(id_token: str | None) -> dict:
+        if not id_token:
+            raise bad_request("the launch has no id_token", "token_missing")
+        if len(id_token) > MAX_TOKEN_LENGTH:
+            raise bad_request("the id_token is too large", "token_too_large")
+        try:
+            header = jwt.get_unverified_header(id_token)
+        except jwt.exceptions.DecodeError:
+            raise bad_request("the id_token is not a JWT", "token_malformed") from None
+        if header.get("alg") != "RS256":
+            raise forbidden(f"the id_token must be signed with RS256, not {header.get('alg')!r}", "bad_alg")
+        return header
+
+    def _verified(self, id_token: str, header: dict, registration: Registration) -> dict:
+        key = self.jwks.key(registration.jwks_url, header.get("kid"))
+        try:
+            return jwt.decode(
+                id_token,
+                key,
+                algorithms=["RS256"],
+                issuer=registration.issuer,
+                audience=registration.client_id,
+                leeway=self.leeway,
+                options={"require": ["iss", "aud", "exp", "iat", "nonce", "sub"], "verify_iat": True},
+            )
+        except jwt.exceptions.MissingRequiredClaimError as exc:
+            raise bad_request(f"the id_token lacks the required claim {exc.claim!r}", "claim_missing") from None
+        except jwt.exceptions.InvalidSignatureError:
+            raise forbidden("the id_token signature does not verify with the platform's key", "bad_signature") from None
+        except jwt.exceptions.ExpiredSignatureError:
+            raise forbidden("the id_token has expired (check the server clocks)", "expired") from None
+        except jwt.exceptions.ImmatureSignatureError:
+            raise forbidden("the id_token is not valid yet (check the server clocks)", "not_yet_valid") from None
+        except jwt.exceptions.InvalidIssuerError:
+            raise forbidden("the id_token comes from another issuer than the launch started with", "wrong_iss") from None
+        except jwt.exceptions.InvalidAudienceError:
+            raise forbidden("the id_token is not addressed to this tool's client_id", "wrong_aud") from None
+        except jwt.exceptions.PyJWTError as exc:
+            raise forbidden(f"the id_token is invalid: {type(exc).__name__}", "token_invalid") from None
+
+    @staticmethod
+    def _audience(payload: dict, registration: Registration) -> None:
+        aud = payload["aud"]
+        azp = payload.get("azp")
+        if isinstance(aud, list) and len(aud) > 1 and azp is None:
+            raise forbidden("the id_token has several audiences but no azp", "azp_missing")
+        if azp is not None and azp != registration.client_id:
+            raise forbidden("the id_token's azp is not this tool's client_id", "wrong_azp")
+
+    @staticmethod
+    def _nonce(payload: dict, state: State) -> None:
+        if payload["nonce"] != state.nonce:
+            raise forbidden("the id_token was issued for another login (nonce mismatch)", "nonce_mismatch")
+
+    @staticmethod
+    def _message(payload: dict) -> None:
+        if payload.get(C.VERSION) != C.LTI_VERSION:
+            raise bad_request(f"unsupported LTI version {payload.get(C.VERSION)!r}", "wrong_version")
+        if payload.get(C.MESSAGE_TYPE) != C.RESOURCE_LINK_REQUEST:
+            raise bad_request(f"unsupported LTI message type {payload.get(C.MESSAGE_TYPE)!r}", "wrong_message_type")
+        link = payload.get(C.RESOURCE_LINK)
+        if not isinstance(link, dict) or not link.get("id"):
+            raise bad_request(f"the id_token lacks the required claim {C.RESOURCE_LINK!r}", "claim_missing")
+        roles = payload.get(C.ROLES)
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            raise bad_request(f"the id_token lacks the required claim {C.ROLES!r}", "claim_missing")
+
+    @staticmethod
+    def _deployment(payload: dict, deployment_active: Callable[[str], bool]) -> str:
+        deployment = payload.get(C.DEPLOYMENT_ID)
+        if not isinstance(deployment, str) or not deployment:
+            raise bad_request(f"the id_token lacks the required claim {C.DEPLOYMENT_ID!r}", "claim_missing")
+        if not deployment_active(deployment):
+            raise forbidden(f"deployment {deployment!r} is not registered or not active for this platform", "unknown_deployment")
+        return deployment
+
+    @staticmethod
+    def _target(payload: dict, state: State) -> None:
+        target = payload.get(C.TARGET_LINK_URI)
+        if not isinstance(target, str) or normalize_url(target) != state.target:
+            raise forbidden("the id_token's target_link_uri differs from the one the login started with", "target_mismatch")
+
+    # --- result --------------------------------------------------------------------------
+
+    @staticmethod
+    def _launch(payload: dict, registration: Registration, deployment: str) -> Launch:
+        link = payload[C.RESOURCE_LINK]
+        context = payload.get(C.CONTEXT) if isinstance(payload.get(C.CONTEXT), dict) else {}
+        custom = payload.get(C.CUSTOM) if isinstance(payload.get(C.CUSTOM), dict) else {}
+        presentation = payload.get(C.LAUNCH_PRESENTATION) if isinstance(payload.get(C.LAUNCH_PRESENTATION), dict) else {}
+        ags = payload.get(C.AGS_ENDPOINT) if isinstance(payload.get(C.AGS_ENDPOINT), dict) else {}
+        name = payload.get("name") or " ".join(p for p in (payload.get("given_name"), payload.get("family_name")) if p)
+        lineitem = ags.get("lineitem") if isinstance(ags.get("lineitem"), str) else None
+        scopes = tuple(s for s in ags.get("scope", []) if isinstance(s, str)) if isinstance(ags.get("scope"), list) else ()
+        return Launch(
+            platform_id=registration.id,
+            deployment_id=deployment,
+            sub=str(payload["sub"]),
+            name=str(name or ""),
+            roles=tuple(payload[C.ROLES]),
+            resource_link_id=str(link["id"]),
+            resource_link_title=_opt(link.get("title")),
+            context_id=_opt(context.get("id")),
+            context_title=_opt(context.get("title")),
+            custom={str(k): str(v) for k, v in custom.items()},
+            locale=_opt(presentation.get("locale")),
+            return_url=_opt(presentation.get("return_url")),
+            lineitem_url=lineitem,
+            ags_scopes=scopes,
+            nonce=payload["nonce"],
+            expires_at=int(payload["exp"]),
+            claims=payload,
+        )
+
+
+def _opt(value: object) -> str | None:
+    return None if value is None else str(value)

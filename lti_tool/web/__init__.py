@@ -1,0 +1,43 @@
+"""The Flask app factory: configuration in, services built once, blueprints registered."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, send_from_directory
+from markupsafe import Markup
+
+from packager import links
+
+from ..config import Settings, load_settings
+from . import errors, lti_views, screener_views, security
+from .services import Services
+
+
+def create_app(settings: Settings | None = None, *, migrate: bool = True, start_worker: bool | None = None,
+               services: Services | None = None) -> Flask:
+    settings = settings or load_settings()
+    app = Flask(__name__, static_folder="static", static_url_path="/static/tool")
+    app.config.update(
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        MAX_FORM_MEMORY_SIZE=settings.max_body_bytes,
+        MAX_FORM_PARTS=200,
+        TEMPLATES_AUTO_RELOAD=False,
+    )
+    tool = services or Services.build(settings, migrate=migrate)
+    app.extensions["qser"] = tool
+    security.install_log_redaction()
+    app.register_blueprint(lti_views.bp)
+    app.register_blueprint(screener_views.bp)
+    errors.register(app)
+    # course HTML is sanitised already; its internal course links have no page in the tool
+    app.add_template_filter(lambda html: Markup(links.rewrite(html, lambda _key: None)), "course_html")
+    app.after_request(security.headers)
+    course_static = Path(__import__("packager").__file__).resolve().parent / "static"
+    app.add_url_rule("/static/course/<path:filename>", "course_static", lambda filename: send_from_directory(course_static, filename, max_age=3600))
+    app.add_url_rule("/healthz", "healthz", lambda: ("ok\n", 200, {"Content-Type": "text/plain"}))
+    if settings.run_inline_worker if start_worker is None else start_worker:
+        tool.start_inline_worker()
+    logging.getLogger("qser").setLevel(settings.log_level.upper())
+    return app

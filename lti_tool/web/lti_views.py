@@ -1,0 +1,104 @@
+"""The LTI endpoints of :mod:`packager.lti_contract`: login initiation, launch, JWKS."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from flask import Blueprint, current_app, jsonify, redirect, request
+
+from packager import lti_contract
+
+from ..lti import login as oidc
+from ..lti.errors import LtiError, bad_request, forbidden
+from ..store import repo
+from .screener_views import render_questions
+from .services import Services
+
+bp = Blueprint("lti", __name__)
+log = logging.getLogger("qser.lti")
+
+
+def tool() -> Services:
+    return current_app.extensions["qser"]
+
+
+@bp.route("/" + lti_contract.LOGIN_PATH, methods=["GET", "POST"])
+def login():
+    t = tool()
+    params = request.form if request.method == "POST" else request.args
+    req = oidc.parse_login(params)
+    try:
+        registration = repo.find_registration(t.db, req.iss, req.client_id)
+    except repo.AmbiguousIssuer:
+        raise bad_request("this issuer has several registrations: the platform must send client_id", "ambiguous_issuer") from None
+    if registration is None:
+        raise forbidden("no platform is registered with this issuer and client_id", "unknown_platform")
+    target = oidc.check_target(req.target_link_uri, t.targets)
+    state = t.states.new(registration.id, target)
+    response = redirect(oidc.authorization_redirect(registration.auth_login_url, registration.client_id, t.launch_url, req, state), 302)
+    _set_state_cookie(t, response, state)
+    return response
+
+
+def _set_state_cookie(t: Services, response, state: oidc.State) -> None:
+    """Bound to this browser. ``Partitioned`` (CHIPS) keeps it working in a cross-site iframe
+    when third-party cookies are blocked; ``SameSite=None`` lets the platform's form_post carry it."""
+    path = (request.script_root or "") + "/lti/"
+    if t.settings.secure_cookies:
+        response.set_cookie(state.cookie_name, state.cookie_value, max_age=t.settings.state_ttl_seconds, path=path,
+                            secure=True, httponly=True, samesite="None", partitioned=True)
+    else:
+        response.set_cookie(state.cookie_name, state.cookie_value, max_age=t.settings.state_ttl_seconds, path=path,
+                            httponly=True, samesite="Lax")
+
+
+@bp.route("/" + lti_contract.LAUNCH_PATH, methods=["POST"])
+def launch():
+    t = tool()
+    state = t.states.read(request.form.get("state"))
+    if request.cookies.get(state.cookie_name) != state.cookie_value:
+        raise forbidden("this browser did not start the launch (its state cookie is missing or different)", "state_cookie")
+    registration = repo.registration(t.db, state.platform_id)
+    if registration is None:
+        raise forbidden("the platform of this launch is no longer registered", "unknown_platform")
+    launched = t.validator.validate(
+        request.form.get("id_token"), state, registration,
+        lambda deployment: repo.deployment_active(t.db, registration.id, deployment),
+    )
+    screener_id = _screener_id(t, launched.custom)
+    lang = t.catalog.language(launched.custom.get(lti_contract.CUSTOM_LANG), launched.locale)
+    token = secrets.token_urlsafe(32)
+    try:
+        launch_id = repo.store_launch(t.db, launched, token_hash=t.token_hash(token), screener_id=screener_id,
+                                      lang=lang, ttl_seconds=t.settings.launch_ttl_seconds)
+    except repo.NonceReused:
+        raise forbidden("this launch was already used (replayed id_token)", "replay") from None
+    log.info("launch %s: platform %s, deployment %s, screener %s, %s", launch_id, registration.id, launched.deployment_id, screener_id, lang)
+    record = repo.find_launch(t.db, t.token_hash(token))
+    response = render_questions(record, token)
+    response.delete_cookie(state.cookie_name, path=(request.script_root or "") + "/lti/",
+                           secure=t.settings.secure_cookies, samesite="None" if t.settings.secure_cookies else "Lax",
+                           partitioned=t.settings.secure_cookies)
+    return response
+
+
+def _screener_id(t: Services, custom) -> str:
+    wanted = custom.get(lti_contract.CUSTOM_SCREENER)
+    ids = t.catalog.screener_ids
+    if not wanted:
+        if len(ids) == 1:
+            return ids[0]
+        raise LtiError(400, f"the activity does not say which screener to run: set the custom parameter "
+                            f"{lti_contract.CUSTOM_SCREENER}=<item id> (one of {', '.join(ids) or 'none'})", "no_screener")
+    if not t.catalog.has(wanted):
+        raise LtiError(400, f"this course has no screener {wanted!r} (custom parameter {lti_contract.CUSTOM_SCREENER}); "
+                            f"known: {', '.join(ids) or 'none'}", "unknown_screener")
+    return wanted
+
+
+@bp.route("/" + lti_contract.JWKS_PATH, methods=["GET"])
+def jwks():
+    response = jsonify(tool().keyring.jwks())
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response

@@ -1,0 +1,111 @@
+"""The screener pages after the launch. Every form carries the launch token and a CSRF
+token derived from it, so nothing here depends on a cookie (blocked in many iframes)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, make_response, render_template, request
+
+from packager.i18n import Translator
+
+from ..lti.errors import LtiError, forbidden
+from ..screener import FormProblem, parse_answers, parse_summary
+from ..store import repo
+from ..store.repo import LaunchRecord
+
+bp = Blueprint("screener", __name__, url_prefix="/screener")
+
+
+def tool():
+    return current_app.extensions["qser"]
+
+
+def _page(launch: LaunchRecord):
+    return tool().catalog.page(launch.screener_id, launch.lang)
+
+
+def _render(template: str, launch: LaunchRecord, token: str, status: int = 200, **values):
+    t = tool()
+    page = _page(launch)
+    html = render_template(
+        template, t=Translator(launch.lang), lang=launch.lang, page=page, launch=launch,
+        launch_token=token, csrf=t.csrf_token(t.token_hash(token)), **values,
+    )
+    return make_response(html, status)
+
+
+def render_questions(launch: LaunchRecord, token: str, status: int = 200, answers=None, problems=None):
+    return _render("questions.html", launch, token, status, answers=answers or {}, problems=problems or {})
+
+
+def _launch_from_form() -> tuple[LaunchRecord, str]:
+    """The launch this form belongs to, after the CSRF and origin checks."""
+    t = tool()
+    origin = request.headers.get("Origin")
+    if origin and origin != "null" and _origin(origin) != _origin(t.settings.base_url):
+        raise forbidden("the form was sent from another site", "csrf")
+    token = request.form.get("launch", "")
+    if not token:
+        raise LtiError(400, "the form has no launch token", "session_missing")
+    token_hash = t.token_hash(token)
+    if not t.csrf_ok(token_hash, request.form.get("csrf")):
+        raise forbidden("the form's CSRF token is missing or wrong", "csrf")
+    launch = repo.find_launch(t.db, token_hash)
+    if launch is None:
+        raise forbidden("this screener session has expired: open the activity again from your course", "session_expired")
+    return launch, token
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc
+
+
+@bp.route("/start", methods=["POST"])
+def start():
+    launch, token = _launch_from_form()
+    return render_questions(launch, token)
+
+
+@bp.route("/answers", methods=["POST"])
+def answers():
+    launch, token = _launch_from_form()
+    page = _page(launch)
+    try:
+        given = parse_answers(request.form, page)
+    except FormProblem as problem:
+        chosen = {k[2:]: v for k, v in request.form.items() if k.startswith("q-")}
+        return render_questions(launch, token, 422, answers=chosen, problems=problem.fields)
+    score = page.model.score(given)
+    suitable = page.model.is_suitable(score)
+    attempt_id = repo.record_attempt(tool().db, launch, given, score, page.model.max_score, suitable,
+                                     "Submitted" if suitable else "InProgress")
+    tool().scores_queued()
+    attempt = repo.find_attempt(tool().db, launch.id, attempt_id)
+    return _render("result.html", launch, token, attempt=attempt, values={}, problems={})
+
+
+@bp.route("/summary", methods=["POST"])
+def summary():
+    launch, token = _launch_from_form()
+    page = _page(launch)
+    try:
+        attempt_id = int(request.form.get("attempt", ""))
+    except ValueError:
+        raise LtiError(400, "the form names no attempt", "attempt_missing") from None
+    attempt = repo.find_attempt(tool().db, launch.id, attempt_id)
+    if attempt is None:
+        raise LtiError(404, "no such attempt in this screener session", "attempt_unknown")
+    if not attempt.suitable:
+        raise LtiError(409, "this case study did not pass the screener, so it has no summary", "attempt_unsuitable")
+    if attempt.has_summary:
+        return _render("done.html", launch, token, 200, attempt=attempt, already=True)
+    try:
+        values = parse_summary(request.form, page)
+    except FormProblem as problem:
+        values = {f.id: request.form.get(f"f-{f.id}", "") for f in page.rendered.fields}
+        return _render("result.html", launch, token, 422, attempt=attempt, values=values, problems=problem.fields)
+    repo.record_summary(tool().db, launch, attempt, values, launch.lang)
+    tool().scores_queued()
+    return _render("done.html", launch, token, 200, attempt=attempt, already=False)

@@ -1,0 +1,64 @@
+"""Response headers and log hygiene.
+
+The screener runs inside the platform's page, so framing is allowed, but only by the
+registered platforms (CSP ``frame-ancestors``); there is no script at all, so the CSP can
+forbid every script. Logs never carry id_tokens, state, launch tokens or bearer tokens.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import Response, current_app, request
+
+_REDACT = [
+    re.compile(r"\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*"),  # any JWT (id_token, client assertion)
+    re.compile(r"(?i)\b(bearer)\s+[\w.~+/=-]+"),
+    re.compile(r"(?i)\b(id_token|state|nonce|launch|csrf|access_token|client_assertion|registration_token)=[^&\s\"']+"),
+]
+
+
+def redact(text: str) -> str:
+    text = _REDACT[0].sub("[jwt]", text)
+    text = _REDACT[1].sub(r"\1 [redacted]", text)
+    return _REDACT[2].sub(r"\1=[redacted]", text)
+
+
+class RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+_FILTER = RedactingFilter()
+
+
+def install_log_redaction() -> None:
+    """Filter the loggers that see requests: ours, werkzeug's and gunicorn's."""
+    for name in ("qser", "werkzeug", "gunicorn.access", "gunicorn.error", "flask.app", ""):
+        logger = logging.getLogger(name)
+        if _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)
+        for handler in logger.handlers:
+            if _FILTER not in handler.filters:
+                handler.addFilter(_FILTER)
+
+
+def headers(response: Response) -> Response:
+    tool = current_app.extensions["qser"]
+    ancestors = " ".join(("'self'", *tool.frame_origins()))
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        f"base-uri 'none'; frame-ancestors {ancestors}"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    if tool.settings.base_url.startswith("https://"):
+        response.headers["Strict-Transport-Security"] = "max-age=31536000"
+    if response.mimetype == "text/html" or request.endpoint in ("lti.login",):
+        response.headers["Cache-Control"] = "no-store"
+    return response

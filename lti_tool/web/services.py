@@ -1,0 +1,111 @@
+"""Everything a request handler needs, built once per process and shared by all threads."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import threading
+import time
+from dataclasses import dataclass, field
+
+import requests
+
+from packager import lti_contract
+
+from ..config import Settings
+from ..lti.jwks import JwksCache
+from ..lti.keys import ToolKeyring, secret_file
+from ..lti.launch import LaunchValidator
+from ..lti.login import StateCodec, own_urls
+from ..outbox import InlineWorker, OutboxWorker
+from ..screener import ScreenerCatalog
+from ..store import Database, connect, repo, upgrade
+
+ORIGINS_TTL = 30.0
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    keyring: ToolKeyring
+    secret: bytes
+    catalog: ScreenerCatalog
+    jwks: JwksCache
+    states: StateCodec
+    validator: LaunchValidator
+    worker: InlineWorker | None = None
+    _origins: tuple[float, tuple[str, ...]] = (0.0, ())
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def build(cls, settings: Settings, *, migrate: bool = True, http: requests.Session | None = None) -> Services:
+        db = connect(settings.db_url)
+        if migrate:
+            upgrade(db)
+        keyring = ToolKeyring(settings.var_dir / "keys")
+        keyring.ensure()
+        secret = secret_file(settings.var_dir / "secret.key")
+        jwks = JwksCache(http, timeout=settings.http_timeout_seconds, default_ttl=settings.jwks_cache_seconds,
+                         min_refetch=settings.jwks_refetch_seconds)
+        return cls(
+            settings=settings, db=db, keyring=keyring, secret=secret,
+            catalog=ScreenerCatalog.load(settings.content_dir), jwks=jwks,
+            states=StateCodec(secret, settings.state_ttl_seconds),
+            validator=LaunchValidator(jwks, settings.clock_leeway_seconds),
+        )
+
+    # --- URLs ----------------------------------------------------------------------------
+
+    def url(self, path: str) -> str:
+        return lti_contract.tool_url(self.settings.base_url, path)
+
+    @property
+    def launch_url(self) -> str:
+        return self.url(lti_contract.LAUNCH_PATH)
+
+    @property
+    def targets(self) -> frozenset[str]:
+        """Where a platform may send learners: resource links launch here."""
+        return own_urls(self.launch_url)
+
+    # --- tokens carried by the screener's forms ----------------------------------------
+
+    @staticmethod
+    def token_hash(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def csrf_token(self, token_hash: str) -> str:
+        return hmac.new(self.secret, b"qser-csrf:" + token_hash.encode(), hashlib.sha256).hexdigest()
+
+    def csrf_ok(self, token_hash: str, value: str | None) -> bool:
+        return bool(value) and hmac.compare_digest(self.csrf_token(token_hash), value)
+
+    # --- frame-ancestors ---------------------------------------------------------------
+
+    def frame_origins(self) -> tuple[str, ...]:
+        stamp, origins = self._origins
+        if time.monotonic() - stamp > ORIGINS_TTL:
+            origins = repo.platform_origins(self.db)
+            self._origins = (time.monotonic(), origins)
+        return origins
+
+    def forget_origins(self) -> None:
+        self._origins = (0.0, ())
+
+    # --- grade worker -------------------------------------------------------------------
+
+    def start_inline_worker(self) -> None:
+        with self._lock:
+            if self.worker is None:
+                self.worker = InlineWorker(OutboxWorker(self.db, self.settings, self.keyring)).start()
+
+    def scores_queued(self) -> None:
+        if self.worker is not None:
+            self.worker.notify()
+
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.close()
+            self.worker = None
+        self.db.engine.dispose()
