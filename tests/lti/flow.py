@@ -1,0 +1,60 @@
+"""What a browser does during a launch, step by step, for tests without a browser."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+
+from .moodle import FakeMoodle, parse_form_post
+
+
+@dataclass
+class Launched:
+    response: object  # the tool's answer to the launch POST
+    token: str = ""
+    csrf: str = ""
+
+    @property
+    def html(self) -> str:
+        return self.response.get_data(as_text=True)
+
+
+def hidden(html: str, name: str) -> str:
+    match = re.search(rf'name="{re.escape(name)}" value="([^"]*)"', html)
+    return match.group(1) if match else ""
+
+
+def authorize(moodle: FakeMoodle, location: str) -> tuple[str, dict[str, str]]:
+    """Follow the tool's redirect to the platform; return the form_post it answers with."""
+    resp = requests.get(location, timeout=10)
+    assert resp.status_code == 200, (resp.status_code, resp.text, moodle.auth_refusals)
+    return parse_form_post(resp.text)
+
+
+def login(client, moodle: FakeMoodle, user: str = "101", link: str = "7", method: str = "post", **overrides):
+    params = moodle.login_params(user, link, **overrides)
+    if method == "post":
+        return client.post("/lti/login", data=params)
+    return client.get("/lti/login", query_string=params)
+
+
+def auth_request(resp) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(resp.headers["Location"]).query).items()}
+
+
+def launch(client, moodle: FakeMoodle, user: str = "101", link: str = "7") -> Launched:
+    resp = login(client, moodle, user, link)
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    action, fields = authorize(moodle, resp.headers["Location"])
+    assert urlsplit(action).path == "/lti/launch"
+    launched = client.post("/lti/launch", data=fields)
+    html = launched.get_data(as_text=True)
+    return Launched(launched, hidden(html, "launch"), hidden(html, "csrf"))
+
+
+def answer(client, launched: Launched, yes: tuple[str, ...], questions: tuple[str, ...], **extra):
+    data = {"launch": launched.token, "csrf": launched.csrf, **{f"q-{q}": "yes" if q in yes else "no" for q in questions}, **extra}
+    return client.post("/screener/answers", data=data)

@@ -1,0 +1,422 @@
+"""A Moodle-like LTI 1.3 platform for tests, built on ``lti1p3platform`` (a platform
+implementation from PyPI, not written here) and served on a loopback port.
+
+lti1p3platform does the LTI work: preflight validation, id_token building and signing,
+client-credentials tokens (it verifies our client assertion against our JWKS), and the AGS
+score handler with bearer-token checks. The thin layer here adds what Moodle does on top
+(see ../shared/notes/lti-moodle.md): ``exp = iat + 60``, strict OIDC parameters with an exact
+``redirect_uri`` and ``response_mode=form_post``, AGS URLs carrying ``?type_id=``, the
+score media type, "Incorrect score received" for users who are not gradable, and 409 for a
+score whose timestamp is not newer than the stored grade.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from flask import Flask, Response, request
+from lti1p3platform.exceptions import LtiServiceException, PreflightRequestValidationException
+from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
+from lti1p3platform.message_launch import LTIAdvantageMessageLaunchAbstract
+from lti1p3platform.oidc_login import OIDCLoginAbstract
+from lti1p3platform.registration import Registration
+from lti1p3platform.request import Request
+from lti1p3platform.score import UpdateScoreStatus
+from lti1p3platform.service_connector import AssignmentsGradesService
+from werkzeug.serving import make_server
+
+SCORE_MEDIA_TYPE = "application/vnd.ims.lis.v1.score+json"
+LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
+INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
+
+
+def _pem_pair() -> tuple[str, str]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    public = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    return private, public
+
+
+_KEYS: list[tuple[str, str]] = []
+
+
+def platform_keys() -> tuple[str, str]:
+    """One RSA pair per test process (key generation is the slow part of a platform)."""
+    if not _KEYS:
+        _KEYS.append(_pem_pair())
+    return _KEYS[0]
+
+
+@dataclass
+class User:
+    id: str
+    name: str
+    roles: list[str]
+    gradable: bool = True
+
+
+@dataclass
+class Link:
+    """A Moodle LTI activity (resource link) with its grade item."""
+
+    id: str = "7"
+    title: str = "Case-study screener"
+    course_id: str = "2"
+    item_id: str = "11"
+    custom: dict[str, str] = field(default_factory=lambda: {"qser_screener": "cases/screener"})
+    locale: str = "en"
+    grades: bool = True
+
+
+@dataclass
+class ScoreCall:
+    path: str
+    query: str
+    content_type: str
+    body: dict
+    status: int
+    started: float
+    ended: float
+
+
+class _Config(LTI1P3PlatformConfAbstract):
+    def init_platform_config(self, **kwargs):
+        self.moodle: FakeMoodle = kwargs["moodle"]
+
+    def get_registration_by_params(self, **kwargs) -> Registration:
+        m = self.moodle
+        private, public = platform_keys()
+        reg = (
+            Registration()
+            .set_iss(m.issuer)
+            .set_client_id(m.client_id)
+            .set_deployment_id(m.deployment_id)
+            .set_oidc_login_url(m.tool_base + "lti/login")
+            .set_launch_url(m.tool_base + "lti/launch")
+            .set_platform_public_key(public)
+            .set_platform_private_key(private)
+        )
+        if m.tool_jwks is not None:
+            reg.set_tool_key_set(m.tool_jwks())
+        else:
+            reg.set_tool_key_set_url(m.tool_base + "lti/jwks.json")
+        return reg
+
+
+class _FlaskRequest(Request):
+    def build_metadata(self, req):
+        return {
+            "method": req.method,
+            "form_data": req.form.to_dict(),
+            "get_data": req.args.to_dict(),
+            "headers": req.headers,
+            "content_type": req.content_type,
+            "path": req.path,
+            "json": req.get_json(silent=True, force=True),
+        }
+
+
+class _Login(OIDCLoginAbstract):
+    def set_lti_message_hint(self, **kwargs):
+        self._lti_message_hint = kwargs["hint"]
+
+    def get_redirect(self, url):
+        return url
+
+
+class _Launch(LTIAdvantageMessageLaunchAbstract):
+    def __init__(self, request, platform_config, moodle: FakeMoodle, user: User, link: Link):
+        super().__init__(request, platform_config)
+        self.moodle, self.user, self.link = moodle, user, link
+
+    def prepare_launch(self, preflight_response):
+        m, user, link = self.moodle, self.user, self.link
+        self.set_user_data(user.id, user.roles, full_name=user.name)
+        self.set_resource_link_claim(link.id, title=link.title)
+        self.set_launch_context_claim(link.course_id, context_types=["CourseSection"], context_title="Q-SER course", context_label="QSER")
+        self.set_custom_parameters_claim(dict(link.custom))
+        self.set_extra_claims({
+            "https://purl.imsglobal.org/spec/lti/claim/launch_presentation": {
+                "locale": link.locale, "document_target": "iframe", "return_url": f"{m.issuer}/mod/lti/return.php?course={link.course_id}",
+            },
+            "https://purl.imsglobal.org/spec/lti/claim/tool_platform": {"product_family_code": "moodle", "version": "2024100700"},
+        })
+        if link.grades:
+            self.set_ags(m.lineitems_url(link), m.lineitem_url(link), allow_creating_lineitems=False)
+        self.set_id_token_expiration(m.token_lifetime)
+
+    def render_launch_form(self, launch_data, **kwargs):
+        return launch_data
+
+
+class FakeMoodle:
+    """Start with :meth:`start`; ``url`` is the issuer (``$CFG->wwwroot``)."""
+
+    def __init__(self, tool_base: str, *, client_id: str = "qser-client-1", deployment_id: str = "3", type_id: str = "3",
+                 tool_jwks: Callable[[], dict] | None = None, host: str = "127.0.0.1"):
+        self.tool_base = tool_base if tool_base.endswith("/") else tool_base + "/"
+        self.client_id = client_id
+        self.deployment_id = deployment_id
+        self.type_id = type_id
+        self.tool_jwks = tool_jwks
+        self.host = host
+        self.port = 0
+        self.token_lifetime = 60  # Moodle: exp = iat + 60
+        self.users: dict[str, User] = {
+            "101": User("101", "Eleni Learner", [LEARNER]),
+            "102": User("102", "Pablo Learner", [LEARNER]),
+            "201": User("201", "Tina Teacher", [INSTRUCTOR], gradable=False),
+        }
+        self.links: dict[str, Link] = {"7": Link()}
+        self.hints: dict[str, tuple[str, str]] = {}  # lti_message_hint -> (user id, link id)
+        self.scores: list[ScoreCall] = []
+        self.grades: dict[tuple[str, str], tuple[float, dict]] = {}  # (item, user) -> (timestamp, score)
+        self.token_requests = 0
+        self.auth_refusals: list[str] = []
+        self.score_faults: list[Callable[[], Response | None]] = []  # consumed one per score request
+        self.in_flight: dict[tuple, int] = {}
+        self.max_in_flight_same: int = 0
+        self.lock = threading.Lock()
+        self._server = None
+        self._thread = None
+        self.app = self._build_app()
+
+    # --- URLs -------------------------------------------------------------------------------
+
+    @property
+    def issuer(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def auth_url(self) -> str:
+        return self.issuer + "/mod/lti/auth.php"
+
+    @property
+    def token_url(self) -> str:
+        return self.issuer + "/mod/lti/token.php"
+
+    @property
+    def jwks_url(self) -> str:
+        return self.issuer + "/mod/lti/certs.php"
+
+    def lineitems_url(self, link: Link) -> str:
+        return f"{self.issuer}/mod/lti/services.php/{link.course_id}/lineitems?type_id={self.type_id}"
+
+    def lineitem_url(self, link: Link) -> str:
+        return f"{self.issuer}/mod/lti/services.php/{link.course_id}/lineitems/{link.item_id}/lineitem?type_id={self.type_id}"
+
+    # --- server -------------------------------------------------------------------------
+
+    def start(self, port: int = 0) -> FakeMoodle:
+        self._server = make_server(self.host, port, self.app, threaded=True)
+        self.port = self._server.server_port
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def restart(self) -> None:
+        """Back on the same port, like an LMS coming back after an outage."""
+        self.start(self.port)
+
+    def config(self) -> _Config:
+        return _Config(moodle=self)
+
+    # --- what a course page does ----------------------------------------------------------
+
+    def login_params(self, user_id: str = "101", link_id: str = "7", **overrides) -> dict[str, str]:
+        """The fields of Moodle's auto-submitted login-initiation form."""
+        hint = json.dumps({"cmid": int(link_id), "launchid": f"ltilaunch{link_id}_{secrets.randbelow(10**9)}"})
+        self.hints[hint] = (user_id, link_id)
+        params = {
+            "iss": self.issuer, "target_link_uri": self.tool_base + "lti/launch", "login_hint": user_id,
+            "lti_message_hint": hint, "client_id": self.client_id, "lti_deployment_id": self.deployment_id,
+        }
+        params.update(overrides)
+        return {k: v for k, v in params.items() if v is not None}
+
+    def sign(self, claims: dict, headers: dict | None = None, key: str | None = None, algorithm: str = "RS256") -> str:
+        """Sign arbitrary claims with the platform key (or another): for attack tests."""
+        private, public = platform_keys()
+        kid = Registration.get_jwk(public)["kid"]
+        return jwt.encode(claims, key if key is not None else private, algorithm=algorithm, headers={"kid": kid, **(headers or {})})
+
+    @property
+    def kid(self) -> str:
+        return Registration.get_jwk(platform_keys()[1])["kid"]
+
+    # --- the Flask app --------------------------------------------------------------------
+
+    def _build_app(self) -> Flask:
+        app = Flask("fake_moodle")
+        m = self
+
+        @app.get("/mod/lti/certs.php")
+        def certs():
+            config = m.config()
+            config.get_registration()
+            return Response(json.dumps(config.get_jwks()), mimetype="application/json")
+
+        @app.route("/mod/lti/auth.php", methods=["GET", "POST"])
+        def auth():
+            params = request.values
+            refusal = m._moodle_auth_checks(params)
+            if refusal:
+                m.auth_refusals.append(refusal)
+                return Response(f"Invalid request: {refusal}", 400)
+            user_id, link_id = m.hints[params["lti_message_hint"]]
+            config = m.config()
+            launch = _Launch(_FlaskRequest(request), config, m, m.users[user_id], m.links[link_id])
+            try:
+                data = launch.lti_launch()
+            except PreflightRequestValidationException:
+                return Response("Invalid request", 400)
+            return Response(_form_post(data["launch_url"], {"id_token": data["id_token"], "state": data["state"]}), mimetype="text/html")
+
+        @app.post("/mod/lti/token.php")
+        def token():
+            if request.mimetype != "application/x-www-form-urlencoded":
+                return Response('{"error":"invalid_request"}', 400, mimetype="application/json")
+            form = request.form.to_dict()
+            if form.get("client_assertion_type") != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" or not form.get("scope"):
+                return Response('{"error":"invalid_request"}', 400, mimetype="application/json")
+            config = m.config()
+            config.get_registration()
+            try:
+                result = config.get_access_token(form)
+            except Exception as exc:  # the library raises plain exceptions on bad assertions
+                return Response(json.dumps({"error": "invalid_client", "error_description": str(exc)}), 400, mimetype="application/json")
+            with m.lock:
+                m.token_requests += 1
+            return Response(json.dumps(result), mimetype="application/json")
+
+        @app.post("/mod/lti/services.php/<course>/lineitems/<item>/lineitem/scores")
+        def scores(course, item):
+            return m._score(course, item)
+
+        @app.route("/mod/lti/services.php/<path:rest>", methods=["GET", "POST", "PUT", "DELETE"])
+        def no_handler(rest):
+            return Response("No handler found", 404)
+
+        return app
+
+    def _moodle_auth_checks(self, params) -> str | None:
+        """auth.php's own checks, before any LTI processing."""
+        if params.get("scope") != "openid":
+            return "scope"
+        if params.get("response_type") != "id_token":
+            return "response_type"
+        if params.get("response_mode") != "form_post":
+            return "response_mode"
+        if params.get("prompt") not in (None, "none"):
+            return "prompt"
+        if params.get("client_id") != self.client_id:
+            return "client_id"
+        if params.get("redirect_uri") != self.tool_base + "lti/launch":  # exact, as Moodle compares
+            return "redirect_uri"
+        hint = params.get("lti_message_hint")
+        if hint not in self.hints:
+            return "lti_message_hint"
+        if params.get("login_hint") != self.hints[hint][0]:
+            return "login_hint"
+        if not params.get("nonce") or not params.get("state"):
+            return "nonce/state"
+        return None
+
+    def _score(self, course: str, item: str) -> Response:
+        started = time.monotonic()
+        if request.args.get("type_id") != self.type_id:
+            return Response("No handler found", 404)
+        if request.mimetype != SCORE_MEDIA_TYPE:
+            return Response("No handler found", 400)
+        body = request.get_json(silent=True, force=True) or {}
+        key = (item, body.get("userId"), body.get("timestamp"))
+        with self.lock:
+            self.in_flight[key] = self.in_flight.get(key, 0) + 1
+            self.max_in_flight_same = max(self.max_in_flight_same, self.in_flight[key])
+            fault = self.score_faults.pop(0) if self.score_faults else None
+        try:
+            if fault is not None:
+                response = fault()
+                if response is not None:
+                    return self._record(course, item, body, response, started)
+            service = _Scores(_FlaskRequest(request), self.config(), self, self.lineitems_url(self.links["7"]), self.lineitem_url(self.links["7"]))
+            result = service.handle_resp(service.handle_update_score, line_item_id=item)
+            response = Response(json.dumps({"message": result.message}), result.code, mimetype="application/json")
+            return self._record(course, item, body, response, started)
+        finally:
+            with self.lock:
+                self.in_flight[key] -= 1
+
+    def _record(self, course, item, body, response: Response, started: float) -> Response:
+        with self.lock:
+            self.scores.append(ScoreCall(request.path, request.query_string.decode(), request.content_type or "", body,
+                                         response.status_code, started, time.monotonic()))
+        return response
+
+    def accepted(self) -> list[ScoreCall]:
+        """Score requests the platform stored (2xx)."""
+        return [c for c in self.scores if 200 <= c.status < 300]
+
+
+class _Scores(AssignmentsGradesService):
+    """lti1p3platform's AGS handler (token and scope checks) with Moodle's score rules."""
+
+    def __init__(self, request, platform_config, moodle: FakeMoodle, lineitems_url, lineitem_url):
+        super().__init__(request, platform_config, lineitems_url, lineitem_url, allow_creating_lineitems=False)
+        self.platform_config.get_registration()
+        self.moodle = moodle
+
+    def update_score(self, line_item_id, score):
+        for required in ("userId", "timestamp", "gradingProgress", "activityProgress"):
+            if required not in score:
+                raise LtiServiceException("Incorrect score received", 400)
+        if "scoreGiven" in score and "scoreMaximum" not in score:
+            raise LtiServiceException("Incorrect score received", 400)
+        user = self.moodle.users.get(str(score["userId"]))
+        if user is None or not user.gradable:
+            raise LtiServiceException("Incorrect score received", 400)
+        stamp = datetime.fromisoformat(score["timestamp"]).timestamp()
+        with self.moodle.lock:
+            current = self.moodle.grades.get((line_item_id, user.id))
+            if current is not None and current[0] >= stamp:
+                return UpdateScoreStatus.OLD_TIMESTAMP  # 409 "Refusing score with an earlier timestamp"
+            self.moodle.grades[(line_item_id, user.id)] = (stamp, score)
+        return UpdateScoreStatus.SUCCESS
+
+    def find_lineitems(self, *a, **k):
+        raise LtiServiceException("No handler found", 404)
+
+    find_lineitem = create_lineitem = update_lineitem = delete_lineitem = get_results = find_lineitems
+
+
+def _form_post(action: str, fields: dict[str, str]) -> str:
+    """The auto-submitting form Moodle answers auth.php with (response_mode=form_post)."""
+    inputs = "".join(f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">' for k, v in fields.items())
+    return (f'<!doctype html><html lang="en"><head><title>Launching</title></head><body>'
+            f'<form id="lti" method="post" action="{html.escape(action)}">{inputs}<noscript><button>Continue</button></noscript></form>'
+            f'<script>document.getElementById("lti").submit()</script></body></html>')
+
+
+def parse_form_post(page: str) -> tuple[str, dict[str, str]]:
+    """Action and fields of a form_post page, as a browser would submit them."""
+    import re
+
+    action = html.unescape(re.search(r'<form[^>]*action="([^"]*)"', page).group(1))
+    fields = {html.unescape(n): html.unescape(v) for n, v in re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)"', page)}
+    return action, fields
