@@ -75,18 +75,23 @@ class ServiceTokens:
         self.session = session
         self.timeout = timeout
         self._cache: dict[tuple[int, tuple[str, ...]], tuple[str, float]] = {}
+        self._locks: dict[tuple[int, tuple[str, ...]], threading.Lock] = {}
         self._lock = threading.Lock()
 
     def get(self, registration: Registration, scopes: tuple[str, ...] = SCORE_SCOPES) -> str:
+        """A valid token; threads needing one at the same time share a single request."""
         key = (registration.id, scopes)
         with self._lock:
-            cached = self._cache.get(key)
-        if cached and cached[1] > time.monotonic():
-            return cached[0]
-        token, lifetime = self._request(registration, scopes)
-        with self._lock:
-            self._cache[key] = (token, time.monotonic() + max(0, lifetime - TOKEN_REFRESH_MARGIN))
-        return token
+            flight = self._locks.setdefault(key, threading.Lock())
+        with flight:
+            with self._lock:
+                cached = self._cache.get(key)
+            if cached and cached[1] > time.monotonic():
+                return cached[0]
+            token, lifetime = self._request(registration, scopes)
+            with self._lock:
+                self._cache[key] = (token, time.monotonic() + max(0, lifetime - TOKEN_REFRESH_MARGIN))
+            return token
 
     def forget(self, registration: Registration, scopes: tuple[str, ...] = SCORE_SCOPES) -> None:
         with self._lock:
