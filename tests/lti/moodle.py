@@ -309,6 +309,23 @@ class FakeMoodle:
         def scores(course, item):
             return m._score(course, item)
 
+        @app.get("/mod/lti/view.php")
+        def view():
+            """A course page: the activity embedded in an iframe (Moodle's default container)."""
+            src = f"/mod/lti/launch.php?id={request.args['id']}&user={request.args['user']}"
+            return Response(
+                '<!doctype html><html lang="en"><head><meta name="viewport" content="width=device-width, initial-scale=1">'
+                '<title>Case-study screener | Q-SER course</title><style>body{margin:0;font-family:sans-serif}'
+                'iframe{width:100%;height:1400px;border:0;display:block}</style></head><body><main><h1>Q-SER course</h1>'
+                f'<iframe id="tool" title="Case-study screener" src="{html.escape(src)}"></iframe></main></body></html>',
+                mimetype="text/html")
+
+        @app.get("/mod/lti/launch.php")
+        def launch_page():
+            """Inside the iframe: Moodle's auto-submitted login-initiation form (a POST)."""
+            params = m.login_params(request.args["user"], request.args["id"])
+            return Response(_form_post(m.tool_base + "lti/login", params), mimetype="text/html")
+
         @app.route("/mod/lti/services.php/<path:rest>", methods=["GET", "POST", "PUT", "DELETE"])
         def no_handler(rest):
             return Response("No handler found", 404)
