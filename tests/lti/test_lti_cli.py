@@ -1,0 +1,91 @@
+"""``qser lti ...`` commands, and ``qser lti serve`` running gunicorn for real."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import requests
+from click.testing import CliRunner
+
+from packager.cli import main
+
+from .pg import free_port
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def env(tmp_path, lti_content, **extra) -> dict[str, str]:
+    return {"QSER_VAR_DIR": str(tmp_path / "var"), "QSER_CONTENT_DIR": str(lti_content), "QSER_BASE_URL": "https://tool.example.org/qser/",
+            "QSER_DATABASE_URL": "", "QSER_CONFIG": "", **extra}
+
+
+def test_platform_administration(tmp_path, lti_content):
+    runner = CliRunner()
+    environ = env(tmp_path, lti_content)
+    result = runner.invoke(main, ["lti", "add-platform", "--moodle", "https://moodle.example.org/", "--client-id", "abc", "--deployment", "3",
+                                  "--name", "Our Moodle"], env=environ)
+    assert result.exit_code == 0, result.output
+    assert "Platform 1 saved" in result.output
+    result = runner.invoke(main, ["lti", "add-platform", "--moodle", "https://moodle.example.org", "--client-id", "abc", "--deployment", "4"], env=environ)
+    assert "Platform 1 saved" in result.output  # same issuer + client: updated, deployment added
+    result = runner.invoke(main, ["lti", "list"], env=environ)
+    assert "Initiate login URL:           https://tool.example.org/qser/lti/login" in result.output
+    assert "Public keyset URL:            https://tool.example.org/qser/lti/jwks.json" in result.output
+    assert "https://moodle.example.org/mod/lti/auth.php" in result.output and "deployments: 3, 4" in result.output
+
+    result = runner.invoke(main, ["lti", "remove", "1", "--deployment", "3", "--yes"], env=environ)
+    assert result.exit_code == 0
+    assert "deployments: 4" in runner.invoke(main, ["lti", "list"], env=environ).output
+    result = runner.invoke(main, ["lti", "remove", "9", "--yes"], env=environ)
+    assert result.exit_code == 1 and "no platform 9" in result.output
+    assert runner.invoke(main, ["lti", "remove", "1", "--yes"], env=environ).exit_code == 0
+    assert "No platform registered" in runner.invoke(main, ["lti", "list"], env=environ).output
+
+
+def test_add_platform_errors_are_clear(tmp_path, lti_content):
+    runner = CliRunner()
+    result = runner.invoke(main, ["lti", "add-platform", "--issuer", "https://lms.example", "--client-id", "x"], env=env(tmp_path, lti_content))
+    assert result.exit_code == 2 and "--auth-url" in result.output
+    result = runner.invoke(main, ["lti", "add-platform", "--moodle", "moodle.example", "--client-id", "x"], env=env(tmp_path, lti_content))
+    assert result.exit_code == 2 and "not an http(s):// address" in result.output
+    result = runner.invoke(main, ["lti", "list"], env={**env(tmp_path, lti_content), "QSER_STATE_TTL_SECONDS": "ten"})
+    assert result.exit_code == 2 and "state_ttl_seconds" in result.output
+
+
+def test_rotate_keys_and_migrate(tmp_path, lti_content):
+    runner = CliRunner()
+    environ = env(tmp_path, lti_content)
+    first = runner.invoke(main, ["lti", "rotate-keys", "--overlap", "3600"], env=environ)
+    second = runner.invoke(main, ["lti", "rotate-keys", "--overlap", "3600"], env=environ)
+    assert "1 key(s) published" in first.output and "2 key(s) published" in second.output
+    result = runner.invoke(main, ["lti", "migrate"], env=environ)
+    assert result.exit_code == 0 and "at revision 0001" in result.output
+
+
+def test_serve_runs_gunicorn(tmp_path, lti_content):
+    port = free_port()
+    environ = {**os.environ, **env(tmp_path, lti_content, QSER_BASE_URL=f"http://127.0.0.1:{port}/")}
+    proc = subprocess.Popen([sys.executable, "-m", "packager.cli", "lti", "serve", "--port", str(port), "--workers", "2"],
+                            cwd=ROOT, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except requests.ConnectionError:
+                assert proc.poll() is None and time.monotonic() < deadline, proc.stdout.read() if proc.poll() is not None else "timeout"
+                time.sleep(0.2)
+        assert health.text == "ok\n"
+        keys = requests.get(f"http://127.0.0.1:{port}/lti/jwks.json", timeout=5).json()["keys"]
+        assert len(keys) == 1  # both workers publish the one key created before they started
+        refused = requests.post(f"http://127.0.0.1:{port}/lti/launch", data={"state": "x", "id_token": "y"}, timeout=5)
+        assert refused.status_code == 403
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=30)[0]
+    assert "Booting worker" in output  # gunicorn, not the development server
+    assert "state=" not in output and "id_token=" not in output
