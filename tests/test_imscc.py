@@ -30,6 +30,7 @@ from packager.build import build
 from packager.cli import main
 from packager.diagnostics import CourseError
 from packager.loader import load_course
+from packager.targets.imscc import layout
 from tests import browser
 from tests.conftest import CONTENT, ROOT, write
 
@@ -486,13 +487,27 @@ def test_pages_depend_on_the_assets_they_show(every):
     resources = _resources(files)
     page = _resource_of(files, "I_basics_first")
     deps = {resources[d.get("identifierref")].get("href") for d in page.iterfind("cp:dependency", NS)}
-    assert deps == {"web_resources/assets/circle.svg", "web_resources/assets/handout.pdf", next(p for p in files if "Pr" in p)}
+    assert deps == {"web_resources/assets/circle.svg", "web_resources/assets/handout.pdf", next(p for p in files if "prasentation" in p)}
     assert "web_resources/assets/unused.txt" not in files
 
 
+@pytest.mark.parametrize(
+    "content_path,pattern",
+    [
+        ("assets/circle.svg", r"web_resources/assets/circle\.svg"),
+        ("01-basics/img.png", r"web_resources/01-basics/img\.png"),
+        ("assets/Logo.PNG", r"web_resources/assets/logo-[0-9a-f]{8}\.png"),
+        ("Bilder/ελληνικά.png", r"web_resources/bilder/file-[0-9a-f]{8}\.png"),
+        ("a b/README", r"web_resources/a-b/readme-[0-9a-f]{8}"),
+    ],
+)
+def test_asset_archive_names_are_lower_case_ascii_and_keep_their_extension(content_path, pattern):
+    assert re.fullmatch(pattern, layout.asset_path(content_path))
+
+
 def test_asset_names_are_ascii(every):
-    (slides,) = [p for p in every["en"] if p.startswith("web_resources/assets/Pr")]
-    assert re.fullmatch(r"web_resources/assets/Prasentation-1-[0-9a-f]{8}\.pdf", slides)
+    (slides,) = [p for p in every["en"] if p.startswith("web_resources/assets/pr")]
+    assert re.fullmatch(r"web_resources/assets/prasentation-1-[0-9a-f]{8}\.pdf", slides)
 
 
 def test_no_placeholder_survives(every, shipped):
