@@ -81,12 +81,12 @@ def assessment(item: RenderedItem, lang: str, path: str, addresses: Addresses) -
                 *(_question(item.item.id, q, mattext) for q in quiz.questions),
                 ident="root_section",
             ),
+            {XML_LANG: lang},
             ident=_ident(item.item.id),
             title=item.text.title,
-        )
+        ),
+        {f"{{{XSI}}}schemaLocation": SCHEMA_LOCATION},
     )
-    root.find(f"{{{NS}}}assessment").set(XML_LANG, lang)
-    root.set(f"{{{XSI}}}schemaLocation", SCHEMA_LOCATION)
     return document(root), used
 
 
