@@ -95,7 +95,8 @@ class SiteBuilder:
         yield from self.static_files()
         yield from self.asset_files()
 
-    def language_pages(self, lang: str, langs: tuple[str, ...]) -> Iterator[tuple[str, bytes]]:
+    def language_pages(self, lang: str, langs: tuple[str, ...], only: frozenset[str] | None = None) -> Iterator[tuple[str, bytes]]:
+        """Pages of one language; ``only`` limits them to some page keys (live preview)."""
         rl = self.rendered.language(lang)
         paths = site_paths(lang)
         sequence = self._sequence(rl)
@@ -108,6 +109,8 @@ class SiteBuilder:
             "options": self.options,
         }
         for index, (key, kind, obj) in enumerate(sequence):
+            if only is not None and key not in only:
+                continue
             path = paths(key)
             page_dir = str(PurePosixPath(path).parent)
             url = lambda target, _dir=page_dir: links.relative_url(_dir, target)  # noqa: E731
