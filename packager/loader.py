@@ -97,15 +97,14 @@ class _Loader:
             self.diag.error("", 0, f"course folder not found: {self.root}")
             return None, self.diag
         markdown, assets = self._walk()
-        groups = self._group_top_level(markdown)
-        course_group = groups.pop(None, _Group())
+        course_group, section_files = self._group_top_level(markdown)
         if course_group.default is None:
             self.diag.error("course.md", 0, "missing course.md (course title, shortname, languages, version, license)")
             return None, self.diag
         course_fields, course_texts = self._course(course_group)
         if course_fields is None:
             return None, self.diag
-        sections = self._sections(groups, assets)
+        sections = self._sections(section_files, assets)
         loaded = {t.source.path for s in sections for t in s.texts.values()}
         loaded |= {t.source.path for s in sections for i in s.items for t in i.texts.values()}
         loaded |= {t.source.path for t in course_texts.values()}
@@ -142,7 +141,7 @@ class _Loader:
                 full = Path(dirpath) / name
                 rel = (rel_dir / name).as_posix()
                 if not full.resolve().is_relative_to(real_root):
-                    self.diag.error(rel, 0, "path escapes the course folder (a link to a file outside it)")
+                    self.diag.error(rel, 1, "path escapes the course folder (a link to a file outside it)")
                     continue
                 if name.endswith(".md"):
                     markdown.append(rel)
@@ -151,9 +150,10 @@ class _Loader:
                     assets[rel] = Asset(rel, full.stat().st_size, media_type)
         return markdown, assets
 
-    def _group_top_level(self, markdown: list[str]) -> dict[str | None, Any]:
-        """Group files: key None is the course; otherwise a section folder name."""
-        groups: dict[str | None, Any] = {None: _Group()}
+    def _group_top_level(self, markdown: list[str]) -> tuple[_Group, dict[str, list[str]]]:
+        """The course file with its translations, and the Markdown files of each section folder."""
+        course = _Group()
+        sections: dict[str, list[str]] = {}
         for rel in markdown:
             parts = PurePosixPath(rel).parts
             if len(parts) == 1:
@@ -161,30 +161,30 @@ class _Loader:
                 if named is None:
                     continue
                 if named.stem != COURSE_FILE or named.order is not None:
-                    self.diag.error(rel, 0, "only course.md (and its translations) may sit at the top of the course folder; put pages in a section folder")
+                    self.diag.error(rel, 1, "only course.md (and its translations) may sit at the top of the course folder; put pages in a section folder")
                     continue
-                self._add(groups[None], named)
+                self._add(course, named)
             elif len(parts) == 2:
-                groups.setdefault(parts[0], []).append(rel)
+                sections.setdefault(parts[0], []).append(rel)
             else:
-                self.diag.error(rel, 0, "Markdown files must sit directly in a section folder (no deeper folders)")
-        return groups
+                self.diag.error(rel, 1, "Markdown files must sit directly in a section folder (no deeper folders)")
+        return course, sections
 
     def _name(self, rel: str) -> _Named | None:
         name = PurePosixPath(rel).name
         match = NAME_RE.match(name)
         if not match:
-            self.diag.error(rel, 0, "file name must look like 01-slug.md or 01-slug.el.md")
+            self.diag.error(rel, 1, "file name must look like 01-slug.md or 01-slug.el.md")
             return None
         order = int(match["order"]) if match["order"] is not None else None
         stem, lang = match["stem"], match["lang"]
         if stem not in (COURSE_FILE, SECTION_FILE) and not S.SLUG_RE.match(stem):
             fixed = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "item"
-            self.diag.error(rel, 0, f"file name '{name}' must use lower-case letters, digits and hyphens (e.g. '{fixed}')")
+            self.diag.error(rel, 1, f"file name '{name}' must use lower-case letters, digits and hyphens (e.g. '{fixed}')")
             return None
         if lang is not None and self.languages and lang not in self.languages:
             self.diag.error(
-                rel, 0,
+                rel, 1,
                 f"unknown language '{lang}' in file name (course languages: {', '.join(self.languages)}){S.suggest(lang, list(self.languages))}",
             )
             return None
@@ -193,7 +193,7 @@ class _Loader:
     def _add(self, group: _Group, named: _Named) -> None:
         if named.lang is None or (self.languages and named.lang == self.languages[0]):
             if group.default is not None:
-                self.diag.error(named.path, 0, f"duplicate of {group.default.path} (same slug)")
+                self.diag.error(named.path, 1, f"duplicate of {group.default.path} (same slug)")
                 return
             group.default = named
         else:
@@ -215,20 +215,20 @@ class _Loader:
         # translations named before the languages were known: re-check them now
         for lang, named in list(group.translations.items()):
             if lang == self.languages[0]:
-                self.diag.error(named.path, 0, f"'{lang}' is the default language: its text belongs in course.md")
+                self.diag.error(named.path, 1, f"'{lang}' is the default language: its text belongs in course.md")
                 del group.translations[lang]
             elif lang not in self.languages:
-                self.diag.error(named.path, 0, f"unknown language '{lang}' in file name (course languages: {', '.join(self.languages)})")
+                self.diag.error(named.path, 1, f"unknown language '{lang}' in file name (course languages: {', '.join(self.languages)})")
                 del group.translations[lang]
         texts = self._texts(group, source, fields, S.COURSE, kind=None)
         return fields, texts
 
     # --- sections and items ------------------------------------------------------------
 
-    def _sections(self, groups: dict[str | None, Any], assets: dict[str, Asset]) -> list[Section]:
+    def _sections(self, section_files: dict[str, list[str]], assets: dict[str, Asset]) -> list[Section]:
         sections: list[tuple[tuple, Section]] = []
         slugs: dict[str, str] = {}
-        for folder, files in groups.items():
+        for folder, files in section_files.items():
             order, folder_slug = _split_prefix(folder)
             if not S.SLUG_RE.match(folder_slug):
                 self.diag.error(folder, 0, f"section folder name '{folder}' must use lower-case letters, digits and hyphens")
@@ -272,7 +272,7 @@ class _Loader:
         for group in item_groups.values():
             if group.default is None:
                 for named in group.translations.values():
-                    self.diag.error(named.path, 0, f"translation without a default-language file ({_default_name(named)})")
+                    self.diag.error(named.path, 1, f"translation without a default-language file ({_default_name(named)})")
                 continue
             item = self._item(slug, group, assets)
             if item is None:
