@@ -56,36 +56,55 @@ def claim(db: Database, limit: int, lease_seconds: float) -> list[Job]:
     )
 
 
-def superseded(db: Database, job: Job) -> bool:
-    """A newer score for the same learner and grade item is queued or delivered: skip this one."""
-    newer = exists().where(
-        O.c.platform_id == job.platform_id, O.c.lineitem_url == job.lineitem_url, O.c.user_sub == job.user_sub,
-        O.c.score_timestamp > job.score_timestamp, O.c.status.in_(("pending", "delivered")),
+def superseded(db: Database, jobs: list[Job]) -> set[int]:
+    """Ids of jobs for which a newer score for the same learner and grade item is queued or
+    delivered: sending them would only be refused (or worse, overwrite the newer one)."""
+    if not jobs:
+        return set()
+    newer = O.alias("newer")
+    query = (
+        select(O.c.id)
+        .where(O.c.id.in_([j.id for j in jobs]))
+        .where(exists().where(
+            newer.c.platform_id == O.c.platform_id, newer.c.lineitem_url == O.c.lineitem_url, newer.c.user_sub == O.c.user_sub,
+            newer.c.score_timestamp > O.c.score_timestamp, newer.c.status.in_(("pending", "delivered")),
+        ))
     )
     with db.read() as conn:
-        return bool(conn.execute(select(newer)).scalar())
+        return set(conn.execute(query).scalars())
 
 
-def _finish(db: Database, job: Job, **values) -> bool:
+@dataclass(frozen=True)
+class Result:
+    """What happened to one claimed job, to be recorded with the others of its batch."""
+
+    job: Job
+    status: str  # delivered | superseded | failed | pending (retry)
+    http_status: int | None = None
+    note: str | None = None
+    delay_seconds: float = 0.0
+
+
+def record(db: Database, results: list[Result]) -> int:
+    """Record a batch's outcomes in one transaction. Only the holder of a job's lease may
+    record it (a worker whose lease ran out and was re-claimed changes nothing); returns how
+    many were recorded."""
+    at = now()
+    recorded = 0
     with db.begin() as conn:
-        result = conn.execute(update(O).where(and_(O.c.id == job.id, O.c.lease_until == job.lease)).values(lease_until=None, **values))
-        return result.rowcount == 1
-
-
-def mark_delivered(db: Database, job: Job, status: int | None, note: str = "") -> bool:
-    return _finish(db, job, status="delivered", delivered_at=now(), last_status=status, last_error=note or None)
-
-
-def mark_superseded(db: Database, job: Job) -> bool:
-    return _finish(db, job, status="superseded", last_error="a newer score for this learner replaced it")
-
-
-def mark_retry(db: Database, job: Job, status: int | None, reason: str, delay_seconds: float) -> bool:
-    return _finish(db, job, next_attempt_at=now() + timedelta(seconds=delay_seconds), last_status=status, last_error=reason)
-
-
-def mark_failed(db: Database, job: Job, status: int | None, reason: str) -> bool:
-    return _finish(db, job, status="failed", last_status=status, last_error=reason)
+        for r in results:
+            values = {"lease_until": None, "last_status": r.http_status, "last_error": r.note}
+            if r.status == "pending":
+                values["next_attempt_at"] = at + timedelta(seconds=r.delay_seconds)
+            else:
+                values["status"] = r.status
+            if r.status == "delivered":
+                values["delivered_at"] = at
+            if r.status == "superseded":
+                values.pop("last_status")
+            result = conn.execute(update(O).where(and_(O.c.id == r.job.id, O.c.lease_until == r.job.lease)).values(**values))
+            recorded += result.rowcount
+    return recorded
 
 
 def next_due(db: Database) -> datetime | None:

@@ -41,7 +41,8 @@ class OutboxWorker:
     # --- one round -------------------------------------------------------------------
 
     def run_once(self) -> int:
-        """Claim and deliver one batch; returns how many scores were handled."""
+        """Claim one batch, deliver it in parallel, record every outcome in one transaction;
+        returns how many scores were handled."""
         jobs = store.claim(self.db, self.settings.outbox_batch, self.settings.outbox_lease_seconds)
         if not jobs:
             return 0
@@ -49,7 +50,13 @@ class OutboxWorker:
         for job in jobs:
             if job.platform_id not in registrations:
                 registrations[job.platform_id] = repo.registration(self.db, job.platform_id)
-        list(self._pool.map(lambda j: self._deliver(j, registrations[j.platform_id]), jobs))
+        skipped = store.superseded(self.db, jobs)
+        results = [store.Result(j, "superseded", note="a newer score for this learner replaced it") for j in jobs if j.id in skipped]
+        results += self._pool.map(lambda j: self._deliver(j, registrations[j.platform_id]), [j for j in jobs if j.id not in skipped])
+        store.record(self.db, [r for r in results if r is not None])
+        for r in results:
+            if r is not None:
+                self._log(r)
         return len(jobs)
 
     def _session(self) -> requests.Session:
@@ -58,55 +65,52 @@ class OutboxWorker:
             session = self._local.session = requests.Session()
         return session
 
-    def _deliver(self, job: Job, registration: Registration | None) -> None:
+    def _deliver(self, job: Job, registration: Registration | None) -> store.Result | None:
         try:
-            self._attempt(job, registration)
+            return self._attempt(job, registration)
         except Exception:  # a bug must not kill the worker: the lease expires and it is retried
             log.exception("outbox: unexpected error delivering score %s", job.id)
+            return None
 
-    def _attempt(self, job: Job, registration: Registration | None) -> None:
+    def _attempt(self, job: Job, registration: Registration | None) -> store.Result:
         if registration is None:
-            store.mark_failed(self.db, job, None, "the platform registration was removed")
-            return
+            return store.Result(job, "failed", note="the platform registration was removed")
         if not ags.same_origin(job.lineitem_url, registration):
-            store.mark_failed(self.db, job, None, "the line item URL is not on the platform's host: not sending a token there")
-            return
-        if store.superseded(self.db, job):
-            store.mark_superseded(self.db, job)
-            return
+            return store.Result(job, "failed", note="the line item URL is not on the platform's host: not sending a token there")
         score = ags.Score(job.user_sub, job.score_given, job.score_maximum, job.score_timestamp, job.activity_progress, job.grading_progress)
         try:
             token = self.tokens.get(registration)
         except ags.TokenError as exc:
-            self._outcome(job, policy.Outcome(policy.RETRY, exc.status, exc.reason))
-            return
+            return self._result(job, policy.Outcome(policy.RETRY, exc.status, exc.reason))
         try:
             resp = ags.post_score(self._session(), job.lineitem_url, token, score, self.settings.http_timeout_seconds)
         except requests.RequestException as exc:
-            self._outcome(job, policy.classify(None, f"no answer from the platform: {type(exc).__name__}"))
-            return
-        outcome = policy.classify(resp.status_code, ags.snippet(resp), resp.headers.get("Retry-After"))
+            return self._result(job, policy.classify(None, f"no answer from the platform: {type(exc).__name__}"))
         if resp.status_code == 401:
             self.tokens.forget(registration)
-        self._outcome(job, outcome)
+        return self._result(job, policy.classify(resp.status_code, ags.snippet(resp), resp.headers.get("Retry-After")))
 
-    def _outcome(self, job: Job, outcome: policy.Outcome) -> None:
+    def _result(self, job: Job, outcome: policy.Outcome) -> store.Result:
         if outcome.kind == policy.DELIVERED:
-            store.mark_delivered(self.db, job, outcome.status, outcome.reason)
-            log.info("outbox: score %s delivered (HTTP %s)", job.id, outcome.status)
-        elif outcome.kind == policy.FAILED:
-            store.mark_failed(self.db, job, outcome.status, outcome.reason)
-            log.warning("outbox: score %s refused: %s", job.id, outcome.reason)
-        elif now() - job.created_at > timedelta(seconds=self.settings.outbox_max_age_seconds):
-            reason = f"gave up after {job.tries} tries: {outcome.reason}"
-            store.mark_failed(self.db, job, outcome.status, reason)
-            log.warning("outbox: score %s %s", job.id, reason)
-        else:
-            delay = policy.backoff(job.tries, self.settings.outbox_backoff_base_seconds, self.settings.outbox_backoff_cap_seconds, self.rng)
-            if outcome.retry_after is not None:
-                delay = max(delay, min(outcome.retry_after, self.settings.outbox_backoff_cap_seconds))
-            store.mark_retry(self.db, job, outcome.status, outcome.reason, delay)
-            log.info("outbox: score %s not delivered (%s); retry in %.1fs", job.id, outcome.reason, delay)
+            return store.Result(job, "delivered", outcome.status, outcome.reason or None)
+        if outcome.kind == policy.FAILED:
+            return store.Result(job, "failed", outcome.status, outcome.reason)
+        if now() - job.created_at > timedelta(seconds=self.settings.outbox_max_age_seconds):
+            return store.Result(job, "failed", outcome.status, f"gave up after {job.tries} tries: {outcome.reason}")
+        delay = policy.backoff(job.tries, self.settings.outbox_backoff_base_seconds, self.settings.outbox_backoff_cap_seconds, self.rng)
+        if outcome.retry_after is not None:
+            delay = max(delay, min(outcome.retry_after, self.settings.outbox_backoff_cap_seconds))
+        return store.Result(job, "pending", outcome.status, outcome.reason, delay)
+
+    @staticmethod
+    def _log(result: store.Result) -> None:
+        job = result.job
+        if result.status == "delivered":
+            log.info("outbox: score %s delivered (HTTP %s)", job.id, result.http_status)
+        elif result.status == "failed":
+            log.warning("outbox: score %s not sent: %s", job.id, result.note)
+        elif result.status == "pending":
+            log.info("outbox: score %s not delivered (%s); retry in %.1fs", job.id, result.note, result.delay_seconds)
 
     # --- forever -----------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ def login():
     params = request.form if request.method == "POST" else request.args
     req = oidc.parse_login(params)
     try:
-        registration = repo.find_registration(t.db, req.iss, req.client_id)
+        registration = t.find_registration(req.iss, req.client_id)
     except repo.AmbiguousIssuer:
         raise bad_request("this issuer has several registrations: the platform must send client_id", "ambiguous_issuer") from None
     if registration is None:
@@ -59,23 +59,22 @@ def launch():
     state = t.states.read(request.form.get("state"))
     if request.cookies.get(state.cookie_name) != state.cookie_value:
         raise forbidden("this browser did not start the launch (its state cookie is missing or different)", "state_cookie")
-    registration = repo.registration(t.db, state.platform_id)
+    registration = t.registration(state.platform_id)
     if registration is None:
         raise forbidden("the platform of this launch is no longer registered", "unknown_platform")
     launched = t.validator.validate(
         request.form.get("id_token"), state, registration,
-        lambda deployment: repo.deployment_active(t.db, registration.id, deployment),
+        lambda deployment: t.deployment_active(registration.id, deployment),
     )
     screener_id = _screener_id(t, launched.custom)
     lang = t.catalog.language(launched.custom.get(lti_contract.CUSTOM_LANG), launched.locale)
     token = secrets.token_urlsafe(32)
     try:
-        launch_id = repo.store_launch(t.db, launched, token_hash=t.token_hash(token), screener_id=screener_id,
-                                      lang=lang, ttl_seconds=t.settings.launch_ttl_seconds)
+        record = repo.store_launch(t.db, launched, token_hash=t.token_hash(token), screener_id=screener_id,
+                                   lang=lang, ttl_seconds=t.settings.launch_ttl_seconds)
     except repo.NonceReused:
         raise forbidden("this launch was already used (replayed id_token)", "replay") from None
-    log.info("launch %s: platform %s, deployment %s, screener %s, %s", launch_id, registration.id, launched.deployment_id, screener_id, lang)
-    record = repo.find_launch(t.db, t.token_hash(token))
+    log.info("launch %s: platform %s, deployment %s, screener %s, %s", record.id, registration.id, launched.deployment_id, screener_id, lang)
     response = render_questions(record, token)
     response.delete_cookie(state.cookie_name, path=(request.script_root or "") + "/lti/",
                            secure=t.settings.secure_cookies, samesite="None" if t.settings.secure_cookies else "Lax",

@@ -22,6 +22,7 @@ from ..screener import ScreenerCatalog
 from ..store import Database, connect, repo, upgrade
 
 ORIGINS_TTL = 30.0
+REGISTRY_TTL = 5.0  # registrations and deployments are re-read this often (CLI changes apply within it)
 
 
 @dataclass
@@ -37,6 +38,7 @@ class Services:
     worker: InlineWorker | None = None
     _origins: tuple[float, tuple[str, ...]] = (0.0, ())
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _registry: dict = field(default_factory=dict)
 
     @classmethod
     def build(cls, settings: Settings, *, migrate: bool = True, http: requests.Session | None = None) -> Services:
@@ -80,6 +82,32 @@ class Services:
 
     def csrf_ok(self, token_hash: str, value: str | None) -> bool:
         return bool(value) and hmac.compare_digest(self.csrf_token(token_hash), value)
+
+    # --- registrations, read through a short cache (every launch needs them) ------------
+
+    def _known(self, key: tuple, load):
+        """Positive answers only are cached: what a request names but does not exist always
+        goes to the database, so requests cannot grow the cache."""
+        hit = self._registry.get(key)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
+        value = load()
+        if value:
+            self._registry[key] = (time.monotonic() + REGISTRY_TTL, value)
+        return value
+
+    def find_registration(self, issuer: str, client_id: str | None):
+        return self._known(("find", issuer, client_id), lambda: repo.find_registration(self.db, issuer, client_id))
+
+    def registration(self, platform_id: int):
+        return self._known(("id", platform_id), lambda: repo.registration(self.db, platform_id))
+
+    def deployment_active(self, platform_id: int, deployment_id: str) -> bool:
+        return self._known(("deployment", platform_id, deployment_id), lambda: repo.deployment_active(self.db, platform_id, deployment_id))
+
+    def forget_registrations(self) -> None:
+        self._registry.clear()
+        self.forget_origins()
 
     # --- frame-ancestors ---------------------------------------------------------------
 

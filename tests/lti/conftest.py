@@ -168,7 +168,7 @@ def register(tool: Services, platform: FakeMoodle) -> int:
         tool.db, issuer=platform.issuer, client_id=platform.client_id, auth_login_url=platform.auth_url,
         auth_token_url=platform.token_url, jwks_url=platform.jwks_url, name="Fake Moodle", deployments=(platform.deployment_id,),
     )
-    tool.forget_origins()
+    tool.forget_registrations()
     return platform_id
 
 

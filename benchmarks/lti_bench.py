@@ -1,0 +1,308 @@
+"""LTI tool speed: complete launches per second with p50/p95 latency at 32 concurrent
+clients, and scores per second delivered by the outbox to a local AGS endpoint.
+
+Everything runs on loopback: the tool under gunicorn (its production server) with the
+default embedded SQLite database; the platform's part of a launch (signing the id_token)
+is done by the load clients, in other processes. No check of the tool is relaxed.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import multiprocessing
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parent.parent
+CLIENTS = 32
+CLIENT_PROCESSES = 2
+LAUNCH_SECONDS = 10.0
+WARMUP_SECONDS = 2.0
+SCORES = 2000
+ISSUER_HOST = "127.0.0.1"
+CLIENT_ID = "bench-client"
+DEPLOYMENT = "1"
+SCREENER = "case-studies/screener"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --- a platform: its key set, token endpoint and score endpoint ------------------------------------
+
+
+def _platform_key():
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
+    return key, {**jwk, "kid": "bench-key", "alg": "RS256", "use": "sig"}
+
+
+class _Platform(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as an LMS behind a proxy would
+    jwks: dict = {}
+    scores = 0
+
+    def do_GET(self):
+        self._send(200, json.dumps(self.jwks).encode(), "application/json")
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", 0))
+        self.rfile.read(length)
+        if self.path.startswith("/token"):
+            body = json.dumps({"access_token": secrets.token_hex(16), "token_type": "bearer", "expires_in": 3600}).encode()
+            self._send(200, body, "application/json")
+        elif "/scores" in self.path and self.headers.get("Content-Type") == "application/vnd.ims.lis.v1.score+json" \
+                and self.headers.get("Authorization", "").startswith("Bearer "):
+            type(self).scores += 1
+            self._send(200, b"{}", "application/json")
+        else:
+            self._send(400, b"No handler found", "text/plain")
+
+    def _send(self, status, body, ctype):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def _serve_platform(port: int, jwks: dict, ready) -> None:
+    _Platform.jwks = jwks
+    server = ThreadingHTTPServer((ISSUER_HOST, port), _Platform)
+    ready.set()
+    server.serve_forever()
+
+
+# --- the tool ------------------------------------------------------------------------------------
+
+
+def _environment(var: Path, tool_port: int) -> dict[str, str]:
+    return {**os.environ, "QSER_VAR_DIR": str(var), "QSER_BASE_URL": f"http://127.0.0.1:{tool_port}/", "QSER_DATABASE_URL": "",
+            "QSER_CONFIG": "", "QSER_CONTENT_DIR": str(ROOT / "content"), "QSER_LOG_LEVEL": "WARNING"}
+
+
+def _register(env: dict, issuer: str) -> None:
+    subprocess.run([sys.executable, "-m", "packager.cli", "lti", "add-platform", "--issuer", issuer, "--client-id", CLIENT_ID,
+                    "--auth-url", f"{issuer}/auth", "--token-url", f"{issuer}/token", "--jwks-url", f"{issuer}/jwks",
+                    "--deployment", DEPLOYMENT], cwd=ROOT, env=env, check=True, capture_output=True)
+
+
+def _start_tool(env: dict, port: int) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-m", "packager.cli", "lti", "serve", "--port", str(port)], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("the tool did not start")
+
+
+# --- load clients ----------------------------------------------------------------------------------
+
+
+def _one_launch(tool_port: int, issuer: str, key) -> None:
+    target = f"http://127.0.0.1:{tool_port}/lti/launch"
+    conn = http.client.HTTPConnection("127.0.0.1", tool_port, timeout=10)
+    form = urlencode({"iss": issuer, "login_hint": "42", "target_link_uri": target, "lti_message_hint": "m", "client_id": CLIENT_ID,
+                      "lti_deployment_id": DEPLOYMENT})
+    conn.request("POST", "/lti/login", form, {"Content-Type": "application/x-www-form-urlencoded"})
+    resp = conn.getresponse()
+    resp.read()
+    if resp.status != 302:
+        raise RuntimeError(f"login answered {resp.status}")
+    query = parse_qs(urlsplit(resp.getheader("Location")).query)
+    cookie = resp.getheader("Set-Cookie").split(";", 1)[0]
+    now = int(time.time())
+    claims = {
+        "iss": issuer, "aud": CLIENT_ID, "sub": f"user-{secrets.randbelow(10**6)}", "iat": now, "exp": now + 60, "nonce": query["nonce"][0],
+        "https://purl.imsglobal.org/spec/lti/claim/message_type": "LtiResourceLinkRequest",
+        "https://purl.imsglobal.org/spec/lti/claim/version": "1.3.0",
+        "https://purl.imsglobal.org/spec/lti/claim/deployment_id": DEPLOYMENT,
+        "https://purl.imsglobal.org/spec/lti/claim/target_link_uri": target,
+        "https://purl.imsglobal.org/spec/lti/claim/resource_link": {"id": "7"},
+        "https://purl.imsglobal.org/spec/lti/claim/roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"],
+        "https://purl.imsglobal.org/spec/lti/claim/custom": {"qser_screener": SCREENER},
+        "https://purl.imsglobal.org/spec/lti/claim/launch_presentation": {"locale": "el-GR"},
+    }
+    id_token = jwt.encode(claims, key, algorithm="RS256", headers={"kid": "bench-key"})
+    conn = http.client.HTTPConnection("127.0.0.1", tool_port, timeout=10)
+    conn.request("POST", "/lti/launch", urlencode({"id_token": id_token, "state": query["state"][0]}),
+                 {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+    resp = conn.getresponse()
+    page = resp.read()
+    if resp.status != 200 or b"<fieldset" not in page:
+        raise RuntimeError(f"launch answered {resp.status}")
+
+
+def _client_process(tool_port: int, issuer: str, key_pem: bytes, threads: int, start_at: float, stop_at: float, out) -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    key = serialization.load_pem_private_key(key_pem, password=None)
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+
+    def loop():
+        mine = []
+        while time.time() < stop_at:
+            began = time.perf_counter()
+            try:
+                _one_launch(tool_port, issuer, key)
+            except Exception:
+                with lock:
+                    errors[0] += 1
+                continue
+            if time.time() >= start_at:
+                mine.append(time.perf_counter() - began)
+        with lock:
+            latencies.extend(mine)
+
+    workers = [threading.Thread(target=loop) for _ in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    out.put((latencies, errors[0]))
+
+
+def bench_launches(var: Path) -> dict:
+    from cryptography.hazmat.primitives import serialization
+
+    key, jwk = _platform_key()
+    platform_port, tool_port = free_port(), free_port()
+    issuer = f"http://{ISSUER_HOST}:{platform_port}"
+    ready = multiprocessing.Event()
+    platform = multiprocessing.Process(target=_serve_platform, args=(platform_port, {"keys": [jwk]}, ready), daemon=True)
+    platform.start()
+    ready.wait(10)
+    env = _environment(var, tool_port)
+    _register(env, issuer)
+    tool = _start_tool(env, tool_port)
+    try:
+        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        start_at = time.time() + WARMUP_SECONDS
+        stop_at = start_at + LAUNCH_SECONDS
+        out = multiprocessing.Queue()
+        per = CLIENTS // CLIENT_PROCESSES
+        clients = [multiprocessing.Process(target=_client_process, args=(tool_port, issuer, pem, per, start_at, stop_at, out))
+                   for _ in range(CLIENT_PROCESSES)]
+        for c in clients:
+            c.start()
+        results = [out.get(timeout=LAUNCH_SECONDS + WARMUP_SECONDS + 60) for _ in clients]
+        for c in clients:
+            c.join()
+    finally:
+        os.killpg(tool.pid, signal.SIGTERM)
+        tool.wait(30)
+        platform.terminate()
+    latencies = sorted(x for lat, _ in results for x in lat)
+    errors = sum(e for _, e in results)
+    return {
+        "launches": len(latencies), "errors": errors, "per_second": len(latencies) / LAUNCH_SECONDS,
+        "p50_ms": 1000 * latencies[len(latencies) // 2] if latencies else float("nan"),
+        "p95_ms": 1000 * latencies[int(len(latencies) * 0.95)] if latencies else float("nan"),
+    }
+
+
+# --- the outbox ---------------------------------------------------------------------------------------
+
+
+def bench_outbox(var: Path) -> dict:
+    """SCORES queued grades for different learners, one worker, a local AGS endpoint."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import insert
+
+    from lti_tool.config import Settings
+    from lti_tool.lti.keys import ToolKeyring
+    from lti_tool.outbox import OutboxWorker
+    from lti_tool.store import connect, repo, tables as T, upgrade
+
+    platform_port = free_port()
+    issuer = f"http://{ISSUER_HOST}:{platform_port}"
+    ready = multiprocessing.Event()
+    platform = multiprocessing.Process(target=_serve_platform, args=(platform_port, {"keys": []}, ready), daemon=True)
+    platform.start()
+    ready.wait(10)
+    settings = Settings(var_dir=var / "outbox", content_dir=ROOT / "content", outbox_batch=100)
+    db = connect(settings.db_url)
+    upgrade(db)
+    keyring = ToolKeyring(settings.var_dir / "keys")
+    keyring.ensure()
+    platform_id = repo.save_platform(db, issuer=issuer, client_id=CLIENT_ID, auth_login_url=f"{issuer}/auth",
+                                     auth_token_url=f"{issuer}/token", jwks_url=f"{issuer}/jwks", deployments=(DEPLOYMENT,))
+    now = datetime.now(UTC)
+    lineitem = f"{issuer}/mod/lti/services.php/2/lineitems/11/lineitem?type_id=1"
+    with db.begin() as conn:
+        launch_id = conn.execute(insert(T.launch).values(
+            token_hash=secrets.token_hex(32), platform_id=platform_id, deployment_id=DEPLOYMENT, user_sub="x", user_name="", roles=[],
+            resource_link_id="7", screener_id=SCREENER, lang="en", lineitem_url=lineitem, ags_scopes=[],
+            created_at=now, expires_at=now + timedelta(hours=1)).returning(T.launch.c.id)).scalar_one()
+        attempt_ids = conn.execute(insert(T.attempt).returning(T.attempt.c.id), [
+            {"launch_id": launch_id, "answers": {}, "score": 4, "max_score": 5, "suitable": True, "created_at": now} for _ in range(SCORES)
+        ]).scalars().all()
+        conn.execute(insert(T.grade_outbox), [
+            {"attempt_id": a, "platform_id": platform_id, "lineitem_url": lineitem, "user_sub": f"learner-{i}", "score_given": 4.0,
+             "score_maximum": 5.0, "activity_progress": "Submitted", "grading_progress": "FullyGraded", "score_timestamp": now,
+             "status": "pending", "tries": 0, "next_attempt_at": now, "created_at": now} for i, a in enumerate(attempt_ids)])
+    worker = OutboxWorker(db, settings, keyring, concurrency=8)
+    began = time.perf_counter()
+    while worker.run_once():
+        pass
+    seconds = time.perf_counter() - began
+    worker.close()
+    platform.terminate()
+    with db.read() as conn:
+        from sqlalchemy import func, select
+
+        delivered = conn.execute(select(func.count()).select_from(T.grade_outbox).where(T.grade_outbox.c.status == "delivered")).scalar_one()
+    return {"scores": delivered, "seconds": seconds, "per_second": delivered / seconds}
+
+
+def main() -> None:
+    console = Console()
+    with tempfile.TemporaryDirectory(prefix="qser-lti-bench-") as tmp:
+        launches = bench_launches(Path(tmp) / "tool")
+        outbox = bench_outbox(Path(tmp))
+    table = Table(title=f"LTI tool on {os.cpu_count()} cores (gunicorn, SQLite WAL, loopback)")
+    for column in ("measure", "result", "goal"):
+        table.add_column(column)
+    table.add_row(f"complete launches/s ({CLIENTS} concurrent clients, {LAUNCH_SECONDS:.0f} s)",
+                  f"{launches['per_second']:.0f}  ({launches['launches']} ok, {launches['errors']} errors)", ">= 300")
+    table.add_row("launch latency p50 / p95", f"{launches['p50_ms']:.1f} ms / {launches['p95_ms']:.1f} ms", "p95 < 50 ms")
+    table.add_row(f"outbox scores delivered/s ({SCORES} scores, 1 worker)", f"{outbox['per_second']:.0f}  ({outbox['scores']} in {outbox['seconds']:.2f} s)", ">= 200")
+    console.print(table)
+    console.print("A launch = login initiation (302) + id_token validation + launch stored + the first screener page; "
+                  "the load clients sign the platform's id_tokens in their own processes.")
+
+
+if __name__ == "__main__":
+    main()
