@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, send_from_directory
 from markupsafe import Markup
@@ -37,7 +38,24 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True, start_
     course_static = Path(__import__("packager").__file__).resolve().parent / "static"
     app.add_url_rule("/static/course/<path:filename>", "course_static", lambda filename: send_from_directory(course_static, filename, max_age=3600))
     app.add_url_rule("/healthz", "healthz", lambda: ("ok\n", 200, {"Content-Type": "text/plain"}))
+    prefix = urlsplit(settings.base_url).path.rstrip("/")
+    if prefix:
+        app.wsgi_app = _mounted(app.wsgi_app, prefix)
     if settings.run_inline_worker if start_worker is None else start_worker:
         tool.start_inline_worker()
     logging.getLogger("qser").setLevel(settings.log_level.upper())
+    return app
+
+
+def _mounted(wsgi_app, prefix: str):
+    """Serve under the base URL's folder (``https://host/qser/``) whether or not the reverse
+    proxy strips it, so generated links and cookie paths match what browsers request."""
+
+    def app(environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path == prefix or path.startswith(prefix + "/"):
+            environ["PATH_INFO"] = path[len(prefix):] or "/"
+        environ["SCRIPT_NAME"] = prefix
+        return wsgi_app(environ, start_response)
+
     return app

@@ -89,3 +89,17 @@ def test_serve_runs_gunicorn(tmp_path, lti_content):
         output = proc.communicate(timeout=30)[0]
     assert "Booting worker" in output  # gunicorn, not the development server
     assert "state=" not in output and "id_token=" not in output
+
+
+def test_tool_under_a_sub_folder(tmp_path, lti_content):
+    from dataclasses import replace
+
+    from lti_tool.config import Settings
+    from lti_tool.web import create_app
+
+    settings = replace(Settings(var_dir=tmp_path / "var", content_dir=lti_content), base_url="https://tool.example.org/qser/")
+    client = create_app(settings, start_worker=False).test_client()
+    for path in ("/qser/lti/jwks.json", "/lti/jwks.json"):  # proxy that keeps or strips the folder
+        assert client.get(path, base_url="https://tool.example.org").status_code == 200
+    page = client.get("/qser/nothing", base_url="https://tool.example.org").get_data(as_text=True)
+    assert 'href="/qser/static/course/qser.css"' in page
