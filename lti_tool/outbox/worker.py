@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -20,6 +21,7 @@ from . import policy, store
 from .store import Job
 
 log = logging.getLogger("qser.outbox")
+PURGE_EVERY = 600.0  # seconds between removals of used nonces that can no longer be replayed
 
 
 class OutboxWorker:
@@ -118,8 +120,12 @@ class OutboxWorker:
         """Deliver until ``stop`` is set; ``wake`` (set by the web app after a new attempt)
         cuts the idle wait short so a score leaves within milliseconds."""
         wake = wake or threading.Event()
+        next_purge = 0.0
         while not stop.is_set():
             try:
+                if time.monotonic() >= next_purge:  # housekeeping rides along with the worker
+                    repo.purge_expired(self.db)
+                    next_purge = time.monotonic() + PURGE_EVERY
                 handled = self.run_once()
             except Exception:  # database briefly unavailable: keep the worker alive
                 log.exception("outbox: round failed")

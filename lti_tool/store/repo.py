@@ -18,6 +18,10 @@ class NonceReused(Exception):
     """The id_token's nonce was already used by an earlier launch (a replay)."""
 
 
+class AlreadySubmitted(Exception):
+    """The attempt already has its summary (two submissions raced)."""
+
+
 class AmbiguousIssuer(Exception):
     """Several registrations share the issuer and the login named no client_id."""
 
@@ -204,11 +208,14 @@ def record_attempt(db: Database, launch: LaunchRecord, answers: dict[str, bool],
 def record_summary(db: Database, launch: LaunchRecord, attempt: AttemptRecord, fields: dict[str, str], lang: str) -> int:
     """The summary completes the activity: store it and send the score again as Completed."""
     created = now()
-    with db.begin() as conn:
-        summary_id = conn.execute(insert(T.case_summary).values(
-            attempt_id=attempt.id, fields=fields, lang=lang, review_status="submitted", created_at=created,
-        ).returning(T.case_summary.c.id)).scalar_one()
-        _enqueue(conn, launch, attempt.id, attempt.score, attempt.max_score, created, "Completed")
+    try:
+        with db.begin() as conn:
+            summary_id = conn.execute(insert(T.case_summary).values(
+                attempt_id=attempt.id, fields=fields, lang=lang, review_status="submitted", created_at=created,
+            ).returning(T.case_summary.c.id)).scalar_one()
+            _enqueue(conn, launch, attempt.id, attempt.score, attempt.max_score, created, "Completed")
+    except IntegrityError:
+        raise AlreadySubmitted() from None
     return summary_id
 
 

@@ -106,6 +106,9 @@ def summary():
     except FormProblem as problem:
         values = {f.id: request.form.get(f"f-{f.id}", "") for f in page.rendered.fields}
         return _render("result.html", launch, token, 422, attempt=attempt, values=values, problems=problem.fields)
-    repo.record_summary(tool().db, launch, attempt, values, launch.lang)
+    try:
+        repo.record_summary(tool().db, launch, attempt, values, launch.lang)
+    except repo.AlreadySubmitted:
+        return _render("done.html", launch, token, 200, attempt=attempt, already=True)
     tool().scores_queued()
     return _render("done.html", launch, token, 200, attempt=attempt, already=False)

@@ -4,12 +4,9 @@ with a screener, the tool (Flask test client or a real server) and the fake Mood
 from __future__ import annotations
 
 import itertools
-import threading
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from lti_tool.config import Settings
 from lti_tool.store import repo
@@ -182,24 +179,3 @@ def app(services, moodle):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-class LiveServer:
-    """The tool on a real loopback port (for browsers and for the platform to call us)."""
-
-    def __init__(self, app, host: str = "127.0.0.1"):
-        self.server = make_server(host, 0, app, threaded=True)
-        self.port = self.server.server_port
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-def with_base(settings: Settings, base_url: str) -> Settings:
-    return replace(settings, base_url=base_url)

@@ -328,3 +328,24 @@ def test_migrations_build_exactly_the_declared_tables(db_url):
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == []
     db.engine.dispose()
+
+
+def test_used_nonces_are_purged_once_they_cannot_be_replayed(db_url):
+    from datetime import timedelta
+
+    from sqlalchemy import func, insert, select
+
+    from lti_tool.store import repo
+    from lti_tool.store import tables as T
+    from lti_tool.store.db import now
+
+    db = connect(db_url)
+    upgrade(db)
+    with db.begin() as conn:
+        conn.execute(insert(T.nonce_used), [{"nonce": "old", "expires_at": now() - timedelta(seconds=1)},
+                                            {"nonce": "live", "expires_at": now() + timedelta(hours=1)}])
+    assert repo.purge_expired(db) == 1
+    with db.read() as conn:
+        assert conn.execute(select(T.nonce_used.c.nonce)).scalars().all() == ["live"]
+        assert conn.execute(select(func.count()).select_from(T.nonce_used)).scalar_one() == 1
+    db.engine.dispose()
