@@ -139,14 +139,19 @@ class LaunchRecord:
     context_title: str | None
 
 
+# built once: every launch runs them, and building a statement costs more than running it
+_INSERT_NONCE = insert(T.nonce_used)
+_INSERT_LAUNCH = insert(T.launch).returning(T.launch.c.id)
+
+
 def store_launch(db: Database, launch: Launch, *, token_hash: str, screener_id: str, lang: str, ttl_seconds: int) -> LaunchRecord:
     """Consume the nonce and store the launch, atomically: a replayed token stores nothing."""
     created = now()
     lineitem = launch.lineitem_url if launch.can_send_scores else None
     try:
         with db.begin() as conn:
-            conn.execute(insert(T.nonce_used).values(nonce=launch.nonce, expires_at=datetime.fromtimestamp(launch.expires_at, created.tzinfo) + timedelta(hours=1)))
-            launch_id = conn.execute(insert(T.launch).values(
+            conn.execute(_INSERT_NONCE, {"nonce": launch.nonce, "expires_at": datetime.fromtimestamp(launch.expires_at, created.tzinfo) + timedelta(hours=1)})
+            launch_id = conn.execute(_INSERT_LAUNCH, dict(
                 token_hash=token_hash, platform_id=launch.platform_id, deployment_id=launch.deployment_id,
                 user_sub=launch.sub, user_name=launch.name, roles=list(launch.roles),
                 context_id=launch.context_id, context_title=launch.context_title,
@@ -154,7 +159,7 @@ def store_launch(db: Database, launch: Launch, *, token_hash: str, screener_id: 
                 screener_id=screener_id, lang=lang, lineitem_url=lineitem,
                 ags_scopes=list(launch.ags_scopes), return_url=launch.return_url,
                 created_at=created, expires_at=created + timedelta(seconds=ttl_seconds),
-            ).returning(T.launch.c.id)).scalar_one()
+            )).scalar_one()
     except IntegrityError:
         raise NonceReused() from None
     return LaunchRecord(launch_id, launch.platform_id, launch.sub, launch.name, launch.roles, screener_id, lang, lineitem,
