@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from lti_tool.outbox import OutboxWorker
 from lti_tool.store import tables as T
+from lti_tool.store.db import now, utc
 
 from .conftest import ALL_ANSWERS
 from .flow import answer, launch
@@ -99,11 +100,12 @@ def test_newer_score_supersedes_an_undelivered_older_one(client, moodle, service
     assert [c.body["scoreGiven"] for c in moodle.accepted()] == [2]
 
 
-def _worker_process(services, *args: str, lease: int = 60) -> subprocess.Popen:
+def _worker_process(services, *args: str, lease: int = 60, batch: int = 20) -> subprocess.Popen:
     s = services.settings
     env = {**os.environ, "QSER_DATABASE_URL": s.db_url, "QSER_VAR_DIR": str(s.var_dir), "QSER_CONTENT_DIR": str(s.content_dir),
            "QSER_BASE_URL": s.base_url, "QSER_OUTBOX_LEASE_SECONDS": str(lease), "QSER_HTTP_TIMEOUT_SECONDS": "30",
-           "QSER_OUTBOX_BACKOFF_BASE_SECONDS": "0.01", "QSER_OUTBOX_BACKOFF_CAP_SECONDS": "0.05"}
+           "QSER_OUTBOX_BACKOFF_BASE_SECONDS": "0.01", "QSER_OUTBOX_BACKOFF_CAP_SECONDS": "0.05",
+           "QSER_OUTBOX_BATCH": str(batch)}
     env.pop("QSER_CONFIG", None)
     return subprocess.Popen([sys.executable, "-m", "packager.cli", "lti", "worker", *args], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -120,7 +122,7 @@ def test_worker_killed_mid_delivery_is_delivered_after_restart(client, moodle, s
     moodle.score_faults = [stuck]
     launched = launch(client, moodle)
     answer(client, launched, ALL_ANSWERS, ALL_ANSWERS)
-    process = _worker_process(services, lease=2)
+    process = _worker_process(services, lease=4)
     try:
         assert arrived.wait(30), process.stdout.read() if process.poll() is not None else "worker sent nothing"
         process.send_signal(signal.SIGKILL)  # killed mid-delivery: no clean-up of any kind
@@ -134,7 +136,7 @@ def test_worker_killed_mid_delivery_is_delivered_after_restart(client, moodle, s
 
     worker = OutboxWorker(services.db, services.settings, services.keyring)
     assert worker.run_once() == 0  # the lease still protects the row from a second sender
-    time.sleep(2.1)
+    time.sleep(max(0.0, (utc(row.lease_until) - now()).total_seconds()) + 0.1)  # the lease runs out
     drain(worker, services)
     worker.close()
     [row] = rows(services)
@@ -148,12 +150,20 @@ def test_two_worker_processes_on_postgresql_send_each_score_once(client, moodle,
     for uid in users:
         answer(client, launch(client, moodle, user=uid), ALL_ANSWERS[:3], ALL_ANSWERS)
 
-    def slow():
-        time.sleep(0.02)  # widen the window in which two workers could pick the same score
+    gate = threading.Event()
+
+    def held():
+        gate.wait(60)  # no score is answered before both workers hold a claim
+        time.sleep(0.01)
         return None
 
-    moodle.score_faults = [slow] * len(users)
-    workers = [_worker_process(services, "--once", "--concurrency", "4") for _ in range(2)]
+    moodle.score_faults = [held] * len(users)
+    workers = [_worker_process(services, "--once", "--concurrency", "4", batch=20) for _ in range(2)]
+    deadline = time.monotonic() + 60
+    while sum(1 for r in rows(services) if r.lease_until is not None) < len(users):
+        assert time.monotonic() < deadline and all(w.poll() is None for w in workers), "the workers did not claim every score"
+        time.sleep(0.02)
+    gate.set()  # 30 scores, batches of 20: each worker holds part of them
     outputs = [w.communicate(timeout=120)[0] for w in workers]
     assert all(w.returncode == 0 for w in workers), outputs
     handled = [int(out.strip().splitlines()[-1].split()[0]) for out in outputs]
