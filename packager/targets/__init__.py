@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..archive import Stage
 from ..render import RenderedCourse
-from . import html
+from . import html, moodle
 
 
 @dataclass(frozen=True)
@@ -36,5 +36,6 @@ TARGETS: dict[str, Target] = {
     target.name: target
     for target in (
         Target("html", "static HTML site in html/<lang>/", html.write),
+        Target("moodle", "Moodle course backup <shortname>.mbz (or <shortname>-<lang>.mbz)", moodle.write),
     )
 }
