@@ -295,6 +295,12 @@ class _Loader:
         if len(texts) != len(self.languages):
             return None
         completion = fields.get("completion") or ("pass" if kind in (ItemKind.SCREENER, ItemKind.QUIZ) else "view")
+        if completion != "view" and kind not in (ItemKind.SCREENER, ItemKind.QUIZ):
+            self.diag.error(
+                source.path, self._key_line(source, "completion"),
+                f"completion '{completion}' needs a score: only a screener or a quiz has one (use 'view')",
+            )
+            return None
         return Item(
             id=f"{section_slug}/{slug}",
             slug=slug,

@@ -447,6 +447,11 @@ def test_url(multilang):
 
 def test_file_resource(multilang, synthetic):
     directory, resource = multilang.activity("resource")
+    # REF101 has no File activity: its fields are those of mod/resource/backup/moodle2/backup_resource_stepslib.php
+    assert [child.tag for child in resource.find("resource")] == [
+        "name", "intro", "introformat", "tobemigrated", "legacyfiles", "legacyfileslast",
+        "display", "displayoptions", "filterfiles", "revision", "timemodified",
+    ]
     files = multilang.xml("files.xml")
     content = [f for f in files.iterfind("file")
                if f.findtext("contextid") == resource.get("contextid") and f.findtext("filearea") == "content" and f.findtext("filename") != "."]
@@ -591,3 +596,26 @@ def test_screener_without_tool_url_is_a_clear_error(synthetic, tmp_path):
     assert result.exit_code == 1
     assert "02-practice/01-screener.md:1: error:" in result.output and "--lti-url" in result.output
     assert not any(out.glob("*.mbz")) if out.exists() else True
+
+
+def test_completion_follows_the_items_setting(tmp_path):
+    source = make_course(tmp_path / "content")
+    for rel, setting in (("02-practice/02-check.md", "grade"), ("02-practice/01-screener.md", "view")):
+        path = source / rel
+        path.write_text(path.read_text().replace("---\n", f"---\ncompletion: {setting}\n", 1))
+    (path,) = build_one(source, tmp_path / "out")
+    backup = mc.Backup.read(path)
+    mc.check_all(backup)
+    quiz = backup.xml(f"{module_dir(backup, 'quiz')}/module.xml")
+    assert (quiz.findtext("completiongradeitemnumber"), quiz.findtext("completionpassgrade"), quiz.findtext("completionview")) == ("0", "0", "0")
+    lti = backup.xml(f"{module_dir(backup, 'lti')}/module.xml")
+    assert (lti.findtext("completiongradeitemnumber"), lti.findtext("completionpassgrade"), lti.findtext("completionview")) == (mc.NULL, "0", "1")
+
+
+def test_completion_by_grade_on_an_ungraded_item_is_an_error(tmp_path):
+    source = make_course(tmp_path / "content")
+    page = source / "01-intro/01-welcome.md"
+    page.write_text(page.read_text().replace("title: Welcome page\n", "title: Welcome page\ncompletion: pass\n"))
+    result = CliRunner().invoke(main, ["check", str(source)])
+    assert result.exit_code == 1
+    assert "01-intro/01-welcome.md:3: error: completion 'pass' needs a score" in result.output

@@ -123,4 +123,6 @@ def _fit(value: str, limit: int, escape) -> str:
     keep = min(len(value), limit)
     while keep > 0 and len(escape(value[:keep].rstrip() + ELLIPSIS)) > limit:
         keep -= 1
-    return escape(value[:keep].rstrip() + ELLIPSIS)
+    words = value[:keep].rsplit(" ", 1)[0]  # end on a whole word unless that loses too much
+    cut = words if len(words) >= keep * 3 // 4 else value[:keep]
+    return escape(cut.rstrip(" ,;:-") + ELLIPSIS)
