@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..archive import Stage
 from ..render import RenderedCourse
-from . import html, moodle
+from . import html, imscc, moodle
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ TARGETS: dict[str, Target] = {
     target.name: target
     for target in (
         Target("html", "static HTML site in html/<lang>/", html.write),
+        Target("imscc", "IMS Common Cartridge 1.1, <shortname>-<lang>.imscc", imscc.write),
         Target("moodle", "Moodle course backup <shortname>.mbz (or <shortname>-<lang>.mbz)", moodle.write),
     )
 }
