@@ -32,6 +32,11 @@ class Build:
     def __post_init__(self) -> None:
         self.pool = FilePool(self.timestamp)
         self.content = Content(self.rendered.course, self.plan, self.languages)
+        languages = [self.rendered.language(lang) for lang in self.languages.codes]
+        items = [{i.item.id: i for i in rl.items} for rl in languages]
+        self._items = {item_id: [index[item_id] for index in items] for item_id in items[0]}
+        sections = [{s.section.slug: s for s in rl.sections} for rl in languages]
+        self._sections = {slug: [index[slug] for index in sections] for slug in sections[0]}
 
     @property
     def course(self):
@@ -39,16 +44,10 @@ class Build:
 
     def items(self, item_id: str) -> list[RenderedItem]:
         """The item's rendered versions, one per language of this backup."""
-        out = []
-        for lang in self.languages.codes:
-            out.append(next(i for i in self.rendered.language(lang).items if i.item.id == item_id))
-        return out
+        return self._items[item_id]
 
     def sections(self, slug: str) -> list[RenderedSection]:
-        out = []
-        for lang in self.languages.codes:
-            out.append(next(s for s in self.rendered.language(lang).sections if s.section.slug == slug))
-        return out
+        return self._sections[slug]
 
     def versions(self, parts, value: Callable) -> list[Version]:
         """``value(part)`` of each rendered version, tagged with its languages."""

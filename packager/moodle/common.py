@@ -8,6 +8,7 @@ setting is on. Writing all of them, as Moodle does, keeps every setting combinat
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import cache
 
 from .xml import Leaf, document, node
 
@@ -40,6 +41,7 @@ def empty(root: str, *children: str) -> bytes:
     return document(node(root, (node(child) for child in children)))
 
 
+@cache
 def activity_extras() -> Mapping[str, bytes]:
     """The activity files that carry no data for a course without users."""
     return {

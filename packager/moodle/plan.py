@@ -10,6 +10,7 @@ order, keeps them consistent by construction and identical across rebuilds.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from ..model import Course, Item, ItemKind
 
@@ -71,21 +72,23 @@ class SectionRef:
 class Plan:
     sections: tuple[SectionRef, ...]
 
-    @property
+    @cached_property
     def modules(self) -> tuple[Module, ...]:
         return tuple(module for section in self.sections for module in section.modules)
 
+    @cached_property
+    def _by_item(self) -> dict[str, Module]:
+        return {module.item.id: module for module in self.modules}
+
+    @cached_property
+    def _by_slug(self) -> dict[str, SectionRef]:
+        return {section.slug: section for section in self.sections if section.slug is not None}
+
     def module(self, item_id: str) -> Module:
-        for module in self.modules:
-            if module.item.id == item_id:
-                return module
-        raise KeyError(item_id)
+        return self._by_item[item_id]
 
     def section(self, slug: str) -> SectionRef:
-        for section in self.sections:
-            if section.slug == slug:
-                return section
-        raise KeyError(slug)
+        return self._by_slug[slug]
 
     @property
     def graded(self) -> tuple[Module, ...]:

@@ -61,7 +61,12 @@ def text(value: Value) -> str:
         return NULL
     if isinstance(value, bool):
         return "1" if value else "0"
-    return _INVALID.sub("", str(value)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if isinstance(value, int):
+        return str(value)
+    value = str(value)
+    if _INVALID.search(value):
+        value = _INVALID.sub("", value)
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _attr(value: Value) -> str:
