@@ -619,3 +619,58 @@ def test_completion_by_grade_on_an_ungraded_item_is_an_error(tmp_path):
     result = CliRunner().invoke(main, ["check", str(source)])
     assert result.exit_code == 1
     assert "01-intro/01-welcome.md:3: error: completion 'pass' needs a score" in result.output
+
+
+# --- the writers produce Moodle's own bytes -------------------------------------------------
+
+
+def test_empty_activity_files_are_byte_identical_to_moodles():
+    from packager.moodle.common import activity_extras
+
+    for name, data in activity_extras().items():
+        assert data == (mc.REFERENCE / "activities/page_2" / name).read_bytes(), name
+
+
+def test_inforef_is_byte_identical_to_moodles():
+    from packager.moodle.common import inforef
+
+    assert inforef(files=[6, 7]) == (mc.REFERENCE / "activities/page_2/inforef.xml").read_bytes()
+    assert inforef(grade_items=[4], question_categories=[1, 2]) == (mc.REFERENCE / "activities/quiz_7/inforef.xml").read_bytes()
+    assert inforef() == (mc.REFERENCE / "activities/url_4/inforef.xml").read_bytes()
+
+
+def test_display_options_are_serialised_like_moodle():
+    from packager.moodle.common import php_array
+
+    page = mc.reference().xml("activities/page_2/page.xml")
+    url = mc.reference().xml("activities/url_4/url.xml")
+    assert php_array({"printintro": 0, "printlastmodified": 1}) == page.findtext("page/displayoptions")
+    assert php_array({"printintro": 0}) == url.findtext("url/displayoptions")
+    assert php_array({}) == url.findtext("url/parameters")
+
+
+def test_files_xml_rows_match_moodles():
+    from lxml import etree
+
+    from packager.moodle.files import FilePool
+
+    blob = (mc.REFERENCE / "files/f6/f675cd548cfa86fd62d794988b0d387f215a623d").read_bytes()
+    pool = FilePool(timestamp=1795372243)
+    url = pool.area(15, "mod_page", "content").add("red2x2.png", blob, "image/png")
+    assert url == "@@PLUGINFILE@@/red2x2.png"
+    ours = etree.fromstring(pool.xml()).findall("file")
+    theirs = mc.reference().xml("files.xml").findall("file")[:2]
+    for row in (*ours, *theirs):
+        row.tail = None
+        del row.attrib["id"]  # REF101's rows are ids 6 and 7
+    assert [etree.tostring(row) for row in ours] == [etree.tostring(row) for row in theirs]
+    assert pool.entries() == {"files/f6/f675cd548cfa86fd62d794988b0d387f215a623d": blob}
+
+
+def test_activity_grades_are_byte_identical_to_moodles():
+    from packager.moodle.grades import GradeItem, activity_grades
+
+    quiz = GradeItem(id=4, name="Reference quiz", module="quiz", instance=1, grademax=10, gradepass=0, sortorder=4, idnumber="")
+    # REF101's course total is 111 (LTI 100 + SCORM 1 + quiz 10): the quiz weighs 10/111
+    assert activity_grades(quiz, 111, 1795372244) == (mc.REFERENCE / "activities/quiz_7/grades.xml").read_bytes()
+    assert activity_grades(None, 111, 0) == (mc.REFERENCE / "activities/page_2/grades.xml").read_bytes()

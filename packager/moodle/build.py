@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 
+from ..model import Course
 from ..render import RenderedCourse, RenderedItem, RenderedSection
 from .content import Content
 from .files import FileArea, FilePool
@@ -39,7 +40,7 @@ class Build:
         self._sections = {slug: [index[slug] for index in sections] for slug in sections[0]}
 
     @property
-    def course(self):
+    def course(self) -> Course:
         return self.rendered.course
 
     def items(self, item_id: str) -> list[RenderedItem]:

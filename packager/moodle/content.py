@@ -29,7 +29,7 @@ class Content:
         self.course = course
         self.plan = plan
         self.languages = languages
-        self._read = cache(lambda path: (course.root / path).read_bytes())
+        self.asset_bytes = cache(lambda path: (course.root / path).read_bytes())
 
     def block(self, area: FileArea | None, versions: Sequence[Version]) -> str:
         return self.languages.block(self._rewritten(area, versions))
@@ -60,7 +60,7 @@ class Content:
             asset = self.course.assets.get(path)
             if asset is None:
                 return None
-            return area.add(path, self._read(path), asset.media_type)
+            return area.add(path, self.asset_bytes(path), asset.media_type)
         return None
 
     def _rewritten(self, area: FileArea | None, versions: Sequence[Version]) -> list[Version]:

@@ -15,7 +15,6 @@ own rule; a partial correct set earns partial credit, which Moodle cannot switch
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 from ..markdown import plain_text
 from ..render import RenderedItem
@@ -27,12 +26,13 @@ from .xml import Leaf, Node, document, leaves, node
 
 COURSE_LEVEL = 50  # CONTEXT_COURSE
 
-# Moodle's grade menu (question_bank::fraction_options_full) with its 7-decimal spelling.
-_MENU = {Fraction(1, n): f"{1 / n:.7f}" for n in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20)}
+NOTHING = "0.0000000"
+WRONG = "-1.0000000"  # a chosen wrong answer cancels the whole question
 
 
-def fraction(share: Fraction) -> str:
-    return _MENU.get(share, f"{float(share):.7f}")
+def share(correct: int) -> str:
+    """An equal share of full marks, spelled like Moodle's grade menu (1/3 -> 0.3333333)."""
+    return f"{1 / correct:.7f}"
 
 
 @dataclass
@@ -107,9 +107,9 @@ class QuestionBank:
         for position, choice in enumerate(model.choices):
             self._answers += 1
             if choice.correct:
-                share = fraction(Fraction(1, 1 if single else len(correct)))
+                value = share(1 if single else len(correct))
             else:
-                share = fraction(Fraction(0)) if single else "-1.0000000"
+                value = NOTHING if single else WRONG
             answers.append(
                 node(
                     "answer",
@@ -117,7 +117,7 @@ class QuestionBank:
                         {
                             "answertext": text(area("answer", self._answers), lambda q: q.choices[position].html, inline=True),
                             "answerformat": 1,
-                            "fraction": share,
+                            "fraction": value,
                             "feedback": text(area("answerfeedback", self._answers), lambda q: q.choices[position].feedback_html),
                             "feedbackformat": 1,
                         }
