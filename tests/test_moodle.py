@@ -532,6 +532,9 @@ def test_course_record(multilang):
     assert "Ένα μάθημα με όλα τα χαρακτηριστικά." in mc.multilang_filter(course.findtext("summary"), "el")
     section0 = multilang.xml("sections/section_1/section.xml")
     assert "Welcome." in mc.multilang_filter(section0.findtext("summary"), "en")
+    assert "<p>Έκδοση 2.0 · " in mc.multilang_filter(section0.findtext("summary"), "el")
+    assert "CC-BY-4.0 · " in mc.multilang_filter(section0.findtext("summary"), "el")
+    assert "Test Author</p>" in mc.multilang_filter(section0.findtext("summary"), "en")
     assert section0.findtext("name") == mc.NULL
     section1 = multilang.xml("sections/section_2/section.xml")
     assert "@@PLUGINFILE@@/assets/map.png" in section1.findtext("summary")
@@ -674,3 +677,13 @@ def test_activity_grades_are_byte_identical_to_moodles():
     # REF101's course total is 111 (LTI 100 + SCORM 1 + quiz 10): the quiz weighs 10/111
     assert activity_grades(quiz, 111, 1795372244) == (mc.REFERENCE / "activities/quiz_7/grades.xml").read_bytes()
     assert activity_grades(None, 111, 0) == (mc.REFERENCE / "activities/page_2/grades.xml").read_bytes()
+
+
+def test_course_without_grades_or_questions(mini_course, tmp_path):
+    (path,) = build_one(mini_course, tmp_path)
+    backup = mc.Backup.read(path)
+    mc.check_all(backup)
+    assert backup.xml("questions.xml").find("question_category") is None
+    assert backup.xml("course/inforef.xml").find("question_categoryref") is None
+    assert backup.text("gradebook.xml", "grade_items/grade_item/grademax") == "100.00000"
+    assert [a["modulename"] for a in backup.activities()] == ["page", "label"]

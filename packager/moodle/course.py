@@ -10,7 +10,9 @@ admin expects of a new course.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from html import escape
 
+from ..i18n import Translator
 from .build import Build
 from .common import empty, filters, inforef, roles
 from .plan import COURSE_CONTEXT, COURSE_ID, SectionRef
@@ -99,6 +101,14 @@ def course_files(build: Build, question_categories: Iterable[int]) -> dict[str, 
     return {f"course/{name}": data for name, data in entries.items()}
 
 
+def facts(build: Build, lang: str) -> str:
+    t, course = Translator(lang), build.course
+    parts = [escape(t("version", version=course.version)), f"{escape(t.licence)}: {escape(course.license)}"]
+    if course.authors:
+        parts.append(f"{escape(t.authors)}: {escape(', '.join(course.authors))}")
+    return f"<p>{' · '.join(parts)}</p>"
+
+
 def section_title(build: Build, section: SectionRef) -> str | None:
     """The section's name (``None`` for section 0: Moodle then shows "General")."""
     if section.slug is None:
@@ -108,9 +118,9 @@ def section_title(build: Build, section: SectionRef) -> str | None:
 
 def section_files(build: Build, section: SectionRef) -> dict[str, bytes]:
     area = build.pool.area(COURSE_CONTEXT, "course", "section", section.id)
-    if section.slug is None:
+    if section.slug is None:  # the course description, then what the course is (version, licence, authors)
         langs = [build.rendered.language(lang) for lang in build.languages.codes]
-        summary = build.content.block(area, build.versions(langs, lambda rl: rl.html))
+        summary = build.content.block(area, build.versions(langs, lambda rl: rl.html + facts(build, rl.lang)))
     else:  # the section's introduction, or failing that its one-line summary
         parts = build.sections(section.slug)
         summary = build.content.block(area, build.versions(parts, lambda rs: rs.html)) or build.summary(parts, area)
