@@ -687,3 +687,68 @@ def test_course_without_grades_or_questions(mini_course, tmp_path):
     assert backup.xml("course/inforef.xml").find("question_categoryref") is None
     assert backup.text("gradebook.xml", "grade_items/grade_item/grademax") == "100.00000"
     assert [a["modulename"] for a in backup.activities()] == ["page", "label"]
+
+
+# --- SCORM packages as SCORM activities -------------------------------------------------------
+
+REF_ZIP = mc.REFERENCE / "files/c8/c8841766426ab41d2eae765edaa25fccb9145a6b"  # REF101's SCORM 1.2 package
+
+
+def test_scorm_rows_are_those_moodle_made_from_the_same_manifest():
+    """Moodle parsed this package into REF101's scorm_scoes rows; the port must agree exactly."""
+    from lxml import etree
+
+    from packager.moodle.scorm import Package, scoes, scoes_xml, version
+    from packager.moodle.xml import document
+
+    package = Package("scorm12_min.zip", REF_ZIP.read_bytes(), "Minimal SCORM 1.2", "en", 80)
+    ours = etree.fromstring(document(scoes_xml(scoes(package.manifest))))
+    theirs = mc.reference().xml("activities/scorm_5/scorm.xml").find("scorm/scoes")
+    canonical = lambda e: re.sub(rb">\s+<", b"><", etree.tostring(e, method="c14n"))  # noqa: E731
+    assert canonical(ours) == canonical(theirs)
+    assert version(package.manifest) == mc.reference().text("activities/scorm_5/scorm.xml", "scorm/version")
+
+
+@pytest.fixture(scope="module")
+def with_scorm(synthetic) -> mc.Backup:
+    from packager.moodle.scorm import Package
+
+    checked = check(synthetic)
+    packages = [Package(f"synth-{lang}-scorm12.zip", REF_ZIP.read_bytes(), f"Package {lang}", lang, 80) for lang in ("en", "el")]
+    files = entries(checked.rendered, Languages(("en", "el"), True), STAMPS["4.5"], TOOL, "synth.mbz", packages)
+    from packager.archive import entry_date, tgz_bytes
+
+    return mc.Backup(tgz_bytes(files, first=(".ARCHIVE_INDEX", "moodle_backup.xml"), date=entry_date("2026-03-01"), directories=True), files)
+
+
+def test_scorm_activities_have_moodles_structure(with_scorm):
+    mc.check_all(with_scorm)
+    assert [a["modulename"] for a in with_scorm.activities()][:2] == ["scorm", "scorm"]
+    assert with_scorm.xml("sections/section_1/section.xml").findtext("sequence") == "1,2"
+
+
+def test_scorm_activity_carries_its_package(with_scorm):
+    directory, scorm = with_scorm.activity("scorm", 1)
+    data = REF_ZIP.read_bytes()
+    assert scorm.findtext("scorm/reference") == "synth-el-scorm12.zip"
+    assert scorm.findtext("scorm/sha1hash") == hashlib.sha1(data).hexdigest()
+    assert scorm.findtext("scorm/version") == "SCORM_1.2"
+    sco = {s.get("id"): s for s in scorm.iterfind("scorm/scoes/sco")}
+    assert sco[scorm.findtext("scorm/launch")].findtext("launch") == "index.html"
+    files = [f for f in with_scorm.xml("files.xml").iterfind("file") if f.findtext("contextid") == scorm.get("contextid")]
+    named = {(f.findtext("filearea"), f.findtext("filename")) for f in files}
+    assert {("package", "synth-el-scorm12.zip"), ("content", "imsmanifest.xml"), ("content", "index.html")} <= named
+    grade = with_scorm.xml(f"{directory}/grades.xml").find("grade_items/grade_item")
+    assert (grade.findtext("grademax"), grade.findtext("gradepass"), grade.findtext("itemmodule")) == ("100.00000", "80.00000", "scorm")
+    module = with_scorm.xml(f"{directory}/module.xml")
+    assert module.findtext("lang") == "el"  # the player's language is the package's
+    assert (module.findtext("completion"), module.findtext("completionview")) == ("2", "0")
+    assert scorm.findtext("scorm/completionstatusrequired") == "6"  # passed or completed
+    assert scorm.findtext("scorm/hidetoc") == "3" and scorm.findtext("scorm/popup") == "0"
+
+
+def test_moodle_scorm_option_without_the_scorm_target_is_a_clear_error(synthetic, tmp_path):
+    result = CliRunner().invoke(main, ["build", str(synthetic), "--out", str(tmp_path), "--target", "moodle", "--moodle-scorm"])
+    assert result.exit_code == 1
+    assert "--moodle-scorm needs qser's SCORM 1.2 target" in result.output
+    assert not list(tmp_path.glob("*.mbz"))

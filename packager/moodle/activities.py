@@ -18,6 +18,7 @@ from .plan import Module
 from .questions import QuestionBank
 from .quiz import quiz
 from .resources import label, page, resource, url
+from .scorm import Package, scorm
 from .xml import document, leaves, node
 
 TRACKING_AUTOMATIC = 2  # COMPLETION_TRACKING_AUTOMATIC
@@ -32,21 +33,26 @@ BUILDERS: Mapping[str, Callable[[Build, Module], ActivityBody]] = {
 }
 
 
-def body(build: Build, module: Module, bank: QuestionBank) -> ActivityBody:
+def body(build: Build, module: Module, bank: QuestionBank, packages: Mapping[str, Package]) -> ActivityBody:
     if module.modname == "quiz":
         return quiz(build, module, bank)
+    if module.modname == "scorm":
+        return scorm(build, module, packages[module.lang])
     return BUILDERS[module.modname](build, module)
 
 
 def idnumber(module: Module) -> str:
     """The item id, Moodle's stable "ID number" (labels have none: FEATURE_IDNUMBER is off)."""
-    if module.item.kind is ItemKind.LABEL or len(module.item.id) > IDNUMBER_MAX:
+    item = module.item
+    if item is None or item.kind is ItemKind.LABEL or len(item.id) > IDNUMBER_MAX:
         return ""
-    return module.item.id
+    return item.id
 
 
 def completion(module: Module) -> dict:
     item = module.item
+    if item is None:  # a SCORM package completes by the status it reports (scorm.completionstatusrequired)
+        return {"completion": TRACKING_AUTOMATIC, "completiongradeitemnumber": None, "completionpassgrade": 0, "completionview": 0}
     if item.kind is ItemKind.LABEL:  # nothing to view: a label cannot complete automatically
         return {"completion": 0, "completiongradeitemnumber": None, "completionpassgrade": 0, "completionview": 0}
     if module.grade_item is not None and item.completion in ("grade", "pass"):
@@ -82,7 +88,7 @@ def module_xml(build: Build, module: Module, show_description: bool) -> bytes:
                     "availability": None,
                     "showdescription": int(show_description),
                     "downloadcontent": 1,
-                    "lang": None,
+                    "lang": module.lang if build.languages.multilang else None,  # a package's player in its language
                 }
             ),
             node("tags"),

@@ -8,6 +8,7 @@ root files that list everything, and finally the archive index.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 
 from ..archive import entry_date, tgz_bytes
 from ..render import RenderedCourse
@@ -19,6 +20,7 @@ from .grades import gradebook
 from .manifest import ARCHIVE_INDEX, archive_index, moodle_backup
 from .plan import plan
 from .questions import QuestionBank
+from .scorm import Package
 from .texts import Languages
 from .versions import Stamp
 from .xml import document, node
@@ -31,11 +33,14 @@ def timestamp(iso_date: str) -> int:
     return calendar.timegm(entry_date(iso_date))
 
 
-def entries(rendered: RenderedCourse, languages: Languages, stamp: Stamp, tool_base: str, filename: str) -> dict[str, bytes]:
+def entries(rendered: RenderedCourse, languages: Languages, stamp: Stamp, tool_base: str, filename: str,
+            packages: Sequence[Package] = ()) -> dict[str, bytes]:
+    """Every file of the backup; ``packages`` are SCORM packages to add to the General section."""
     course = rendered.course
-    build = Build(rendered, plan(course), languages, stamp, timestamp(course.date), course.shortname, tool_base)
+    by_lang = {package.lang: package for package in packages}
+    build = Build(rendered, plan(course, tuple(by_lang)), languages, stamp, timestamp(course.date), course.shortname, tool_base)
     bank = QuestionBank(build)
-    bodies = {module.cmid: activities.body(build, module, bank) for module in build.plan.modules}
+    bodies = {module.cmid: activities.body(build, module, bank, by_lang) for module in build.plan.modules}
     grade_items = [body.grade for body in bodies.values() if body.grade is not None]
     total = sum(item.grademax for item in grade_items)
     out: dict[str, bytes] = {}
@@ -67,8 +72,9 @@ def entries(rendered: RenderedCourse, languages: Languages, stamp: Stamp, tool_b
     return out
 
 
-def mbz(rendered: RenderedCourse, languages: Languages, stamp: Stamp, tool_base: str, filename: str) -> bytes:
+def mbz(rendered: RenderedCourse, languages: Languages, stamp: Stamp, tool_base: str, filename: str,
+        packages: Sequence[Package] = ()) -> bytes:
     """The backup as Moodle writes it: gzip-compressed ustar, the index first."""
-    files = entries(rendered, languages, stamp, tool_base, filename)
+    files = entries(rendered, languages, stamp, tool_base, filename, packages)
     return tgz_bytes(files, first=(ARCHIVE_INDEX, MANIFEST), date=entry_date(rendered.course.date), directories=True)
 

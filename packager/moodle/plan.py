@@ -39,8 +39,9 @@ class Module:
     contextid: int
     section_id: int
     section_number: int
-    item: Item
+    item: Item | None  # None for a SCORM package added with --moodle-scorm
     grade_item: int | None  # id of its grade item, for graded modules
+    lang: str | None = None  # the package's language, for a SCORM package
 
     @property
     def directory(self) -> str:
@@ -78,7 +79,7 @@ class Plan:
 
     @cached_property
     def _by_item(self) -> dict[str, Module]:
-        return {module.item.id: module for module in self.modules}
+        return {module.item.id: module for module in self.modules if module.item is not None}
 
     @cached_property
     def _by_slug(self) -> dict[str, SectionRef]:
@@ -95,12 +96,19 @@ class Plan:
         return tuple(module for module in self.modules if module.grade_item is not None)
 
 
-def plan(course: Course) -> Plan:
-    """Ids for ``course``: section 0 first, then one section per course section."""
-    sections = [SectionRef(id=1, number=0, slug=None, modules=())]
+def plan(course: Course, scorm_langs: tuple[str, ...] = ()) -> Plan:
+    """Ids for ``course``: section 0 first (with a SCORM activity per language of
+    ``scorm_langs``), then one section per course section."""
     cmid = 0
     instances: dict[str, int] = {}
     grade_item = 1  # 1 is the course total
+    packages = []
+    for lang in scorm_langs:
+        cmid += 1
+        grade_item += 1
+        instances["scorm"] = instances.get("scorm", 0) + 1
+        packages.append(Module(cmid, "scorm", instances["scorm"], COURSE_CONTEXT + cmid, 1, 0, None, grade_item, lang))
+    sections = [SectionRef(id=1, number=0, slug=None, modules=tuple(packages))]
     for number, section in enumerate(course.sections, start=1):
         section_id = number + 1
         modules = []
