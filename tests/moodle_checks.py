@@ -164,6 +164,7 @@ def check_all(backup: Backup) -> None:
     check_grades(backup)
     check_questions(backup)
     check_links(backup)
+    check_lengths(backup)
 
 
 def check_archive(backup: Backup) -> None:
@@ -438,3 +439,29 @@ def check_links(backup: Backup) -> None:
                 assert target == course_id, f"{name}: course link to {target}"
             else:
                 assert cmids.get(int(target)) == link[: -len("VIEWBYID")].lower(), f"{name}: {link}*{target} is not that module"
+
+
+# Column sizes in Moodle's install.xml: a longer value makes restore fail on PostgreSQL/MySQL.
+LIMITS = {
+    ("course/course.xml", "fullname"): 254,
+    ("course/course.xml", "shortname"): 255,
+    ("section.xml", "name"): 255,
+    ("module.xml", "idnumber"): 100,
+    ("questions.xml", "name"): 255,
+    ("grades.xml", "itemname"): 255,
+    ("grades.xml", "idnumber"): 100,
+}
+
+
+def check_lengths(backup: Backup) -> None:
+    for name, data in backup.files.items():
+        if not name.endswith(".xml"):
+            continue
+        root = etree.fromstring(data)
+        limits = {tag: size for (suffix, tag), size in LIMITS.items() if name.endswith(suffix)}
+        if root.tag == "activity":  # every module table has name varchar(255)
+            limits["name"] = 255
+        for element in root.iter():
+            if element.tag in limits and element.text and element.text != NULL:
+                assert len(element.text) <= limits[element.tag], f"{name} <{element.tag}>: {len(element.text)} characters"
+

@@ -309,6 +309,10 @@ BREAKAGES = {
         lambda b: {f"{module_dir(b, 'page')}/page.xml": b.files[f"{module_dir(b, 'page')}/page.xml"].replace(b"QUIZVIEWBYID*6", b"QUIZVIEWBYID*1")},
         mc.check_links,
     ),
+    "name longer than Moodle's column": (
+        lambda b: {"course/course.xml": re.sub(rb"<fullname>[^<]*</fullname>", b"<fullname>" + b"x" * 255 + b"</fullname>", b.files["course/course.xml"])},
+        mc.check_lengths,
+    ),
     "element Moodle does not write": (
         lambda b: {f"{module_dir(b, 'url')}/url.xml": b.files[f"{module_dir(b, 'url')}/url.xml"].replace(b"<display>", b"<colour>red</colour>\n    <display>")},
         mc.check_against_reference,
