@@ -14,12 +14,16 @@ from .. import links
 from ..i18n import Translator
 from ..render import RenderedQuiz, RenderedScreener
 
+# Interface strings the widgets use: keys of packager/locales/*.json; "widget_" is dropped
+# in the page data, so the script reads s.quiz_check for "widget_quiz_check".
 STRINGS = (
-    "widget_yes",
-    "widget_no",
-    "widget_required",
-    "widget_optional",
-    "widget_error_heading",
+    "yes",
+    "no",
+    "question_n",
+    "screener_questions",
+    "screener_intro",
+    "summary_required",
+    "summary_optional",
     "widget_screener_show_result",
     "widget_screener_answer_all",
     "widget_screener_unanswered",
@@ -38,6 +42,7 @@ STRINGS = (
     "widget_summary_download",
     "widget_summary_missing",
     "widget_summary_file_title",
+    "widget_quiz_instructions",
     "widget_quiz_check",
     "widget_quiz_answer_all",
     "widget_quiz_correct",
@@ -58,6 +63,9 @@ def page_data_for(lang: str) -> Callable[[dict, links.Resolver], dict | None]:
     def page_data(page: dict, resolve: links.Resolver) -> dict | None:
         common = {"lang": lang, "content_lang": page.get("content_lang", lang), "title": page["title"], "strings": strings}
         if page["kind"] == "screener" and page.get("screener"):
+            model = page["screener"].model
+            rule = t("screener_rule", threshold=model.threshold, count=model.max_score)
+            common["strings"] = {**strings, "screener_rule": rule}
             return {"widget": "screener", "item": page["item"].id, **common, **screener_data(page["screener"], resolve)}
         if page["kind"] == "quiz" and page.get("quiz"):
             return {"widget": "quiz", "item": page["item"].id, **common, **quiz_data(page["quiz"], resolve)}
