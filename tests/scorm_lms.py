@@ -73,6 +73,11 @@ class _Handler(SimpleHTTPRequestHandler):
     def log_message(self, *args) -> None:  # keep test output quiet
         pass
 
+    def end_headers(self) -> None:
+        # Every test may serve another package under the same URLs: never reuse a cached file.
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
     def translate_path(self, path: str) -> str:
         path = path.split("?", 1)[0].split("#", 1)[0]
         if path.startswith("/scorm-again/"):
@@ -82,6 +87,10 @@ class _Handler(SimpleHTTPRequestHandler):
         return str(self.lms.root / "__missing__")
 
     def do_GET(self) -> None:
+        if self.path == "/favicon.ico":  # the browser asks for it; a 404 would show as a console error
+            self.send_response(204)
+            self.end_headers()
+            return
         if self.path.split("?", 1)[0] == "/lms.html":
             body = self.lms.page()
             self.send_response(200)
