@@ -317,3 +317,20 @@ def test_package_opened_from_disk_works_without_an_lms(chromium, roots):
     assert "Ana" in saved and "background text" in saved and '<html lang="en">' in saved
     context.close()
     assert errors == [], errors
+
+
+def test_summary_never_outgrows_scorm12_suspend_data(learner):
+    """The shipped summary allows 16000 characters, SCORM 1.2 stores 4096: the form keeps to the limit."""
+    learner.launch("shipped", "1.2")
+    learner.follow("Finding and documenting case studies", "Case-study screener")
+    learner.screener(yes=4)
+    learner.content.locator("#qser-f-background").fill("b" * 2000)
+    learner.content.locator("#qser-f-addressed").fill("a" * 2000)
+    kept = learner.content.locator("#qser-f-addressed").input_value()
+    stored = learner.cmi()["suspend_data"]
+    assert len(stored) <= 4096
+    assert "b" * 2000 in stored and 0 < len(kept) < 2000 and kept in stored  # what the field shows is what is stored
+    assert learner.content.locator("#qser-f-addressed-count").inner_text().startswith("0 ")
+    learner.content.locator("#qser-f-benefits").press_sequentially('"more"')
+    assert learner.cmi()["suspend_data"] == stored
+    assert learner.content.locator("#qser-f-benefits").input_value() == ""
