@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .archive import Stage
 from .diagnostics import CourseError, Diagnostics
-from .loader import load_course
+from .loader import load_partial
 from .model import Course
 from .render import RenderedCourse, render_course
 from .targets import TARGETS, BuildOptions
@@ -28,7 +28,7 @@ class Checked:
 
 def check(source: Path | str, options: BuildOptions = BuildOptions()) -> Checked:
     """Load and render without writing; raises :class:`CourseError` listing every problem."""
-    course, diagnostics = load_course(source)
+    course, diagnostics = load_partial(source)
     if course is None:
         raise CourseError(diagnostics, options.strict)
     unknown = [lang for lang in options.languages if lang not in course.languages]
