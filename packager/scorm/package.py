@@ -12,6 +12,7 @@ Layout of the zip::
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from importlib import resources
 
@@ -48,19 +49,7 @@ def file_name(shortname: str, lang: str, version: Version) -> str:
 def build(rendered: RenderedCourse, lang: str, version: Version, plan: Plan | None = None) -> Package:
     course = rendered.course
     plan = plan or tracking_plan(course)
-    site = SiteBuilder(
-        rendered,
-        SiteOptions(
-            scripts=PAGE_SCRIPTS,
-            stylesheets=PAGE_STYLES,
-            language_switch=False,
-            language_chooser=False,
-            static_files={name: _read("static", name) for name in STATIC},
-            page_data=widgets.page_data_for(lang),
-        ),
-    )
-    files = dict(site.files((lang,)))
-    files[LAUNCH] = launch_page(rendered, lang, version, plan)
+    files = {**site_files(rendered, lang), LAUNCH: launch_page(rendered, lang, version, plan)}
     text = rendered.language(lang).text
     info = manifest.PackageInfo(
         ids=manifest.Identifiers.for_course(course.shortname, lang),
@@ -80,6 +69,37 @@ def build(rendered: RenderedCourse, lang: str, version: Version, plan: Plan | No
     entries[MANIFEST] = write_manifest(info)
     data = zip_bytes(entries, first=(MANIFEST, LAUNCH), date=entry_date(course.date))
     return Package(file_name(course.shortname, lang, version), data, info)
+
+
+_SITES: dict[tuple[int, str], tuple[weakref.ref, dict[str, bytes]]] = {}
+
+
+def site_files(rendered: RenderedCourse, lang: str) -> dict[str, bytes]:
+    """The package's course pages, written once per build and language for both SCORM versions.
+
+    The pages do not depend on the version (the launch page does), so the second SCORM target
+    of a build reuses the first one's; the cache lets go of a course once nothing else holds it.
+    """
+    key = (id(rendered), lang)
+    cached = _SITES.get(key)
+    if cached is not None and cached[0]() is rendered:
+        return cached[1]
+    for stale in [k for k, (ref, _) in _SITES.items() if ref() is None]:
+        del _SITES[stale]
+    site = SiteBuilder(
+        rendered,
+        SiteOptions(
+            scripts=PAGE_SCRIPTS,
+            stylesheets=PAGE_STYLES,
+            language_switch=False,
+            language_chooser=False,
+            static_files={name: _read("static", name) for name in STATIC},
+            page_data=widgets.page_data_for(lang),
+        ),
+    )
+    files = dict(site.files((lang,)))
+    _SITES[key] = (weakref.ref(rendered), files)
+    return files
 
 
 def launch_page(rendered: RenderedCourse, lang: str, version: Version, plan: Plan) -> bytes:
