@@ -54,6 +54,11 @@ def build(
     """Build ``targets`` into ``out``; returns the written outputs and the warnings."""
     step = progress or (lambda _name: None)
     checked = check(source, options)
+    for name in targets:
+        if TARGETS[name].check is not None:
+            checked.diagnostics.extend(TARGETS[name].check(checked.rendered, options))
+    if checked.diagnostics.failed(options.strict):
+        raise CourseError(checked.diagnostics, options.strict)
     step("render")
     with Stage(Path(out)) as stage:
         for name in targets:

@@ -751,8 +751,36 @@ def test_scorm_activity_carries_its_package(with_scorm):
     assert scorm.findtext("scorm/hidetoc") == "3" and scorm.findtext("scorm/popup") == "0"
 
 
-def test_moodle_scorm_option_without_the_scorm_target_is_a_clear_error(synthetic, tmp_path):
-    result = CliRunner().invoke(main, ["build", str(synthetic), "--out", str(tmp_path), "--target", "moodle", "--moodle-scorm"])
-    assert result.exit_code == 1
-    assert "--moodle-scorm needs qser's SCORM 1.2 target" in result.output
-    assert not list(tmp_path.glob("*.mbz"))
+def test_moodle_scorm_option_embeds_the_scorm_12_packages(tmp_path):
+    source = make_course(tmp_path / "content")
+    # the SCORM target only packages ASCII file names (zip_bytes refuses others)
+    (source / "assets/été plan.png").rename(source / "assets/plan.png")
+    page = source / "01-intro/01-welcome.md"
+    page.write_text(page.read_text().replace("<../assets/été plan.png>", "../assets/plan.png"))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["build", str(source), "--out", str(out), "--target", "moodle", "--target", "scorm12", "--moodle-scorm"])
+    assert result.exit_code == 0, result.output
+    backup = mc.Backup.read(out / "synth.mbz")
+    mc.check_all(backup)
+    files = backup.xml("files.xml")
+    for index, lang in enumerate(("en", "el")):
+        directory, scorm = backup.activity("scorm", index)
+        package = (out / f"synth-{lang}-scorm12.zip").read_bytes()  # the stand-alone SCORM 1.2 target's zip
+        assert scorm.findtext("scorm/reference") == f"synth-{lang}-scorm12.zip"
+        assert scorm.findtext("scorm/sha1hash") == hashlib.sha1(package).hexdigest()
+        assert backup.files[f"files/{hashlib.sha1(package).hexdigest()[:2]}/{hashlib.sha1(package).hexdigest()}"] == package
+        assert backup.xml(f"{directory}/module.xml").findtext("lang") == lang
+        launch = {s.get("id"): s.findtext("launch") for s in scorm.iterfind("scorm/scoes/sco")}[scorm.findtext("scorm/launch")]
+        content = {
+            (f.findtext("filepath") + f.findtext("filename")).lstrip("/")
+            for f in files.iterfind("file")
+            if f.findtext("contextid") == scorm.get("contextid") and f.findtext("filearea") == "content" and f.findtext("filename") != "."
+        }
+        import io
+        import zipfile
+
+        with zipfile.ZipFile(io.BytesIO(package)) as archive:
+            assert content == {name for name in archive.namelist() if not name.endswith("/")}
+        assert launch in content and "imsmanifest.xml" in content
+        name = scorm.findtext("scorm/name")
+        assert name.endswith(f"(SCORM, {'English' if lang == 'en' else 'Ελληνικά'})")

@@ -41,6 +41,9 @@ class SiteOptions:
     language_chooser: bool = True  # write the root index.html
     template_dirs: tuple[str, ...] = ()  # searched before the built-in templates
     static_files: dict[str, bytes] = field(default_factory=dict)  # extra static/ files
+    # Data for page scripts, embedded as JSON in the page: called with the page and the
+    # page's link resolver; None or an empty result embeds nothing.
+    page_data: Callable[[dict, links.Resolver], dict | None] | None = None
 
 
 def site_paths(lang: str) -> Callable[[str], str]:
@@ -119,11 +122,13 @@ class SiteBuilder:
             page = self._page(rl, key, kind, obj, url, resolve, paths)
             page["prev"] = self._neighbour(sequence, index - 1, url, paths)
             page["next"] = self._neighbour(sequence, index + 1, url, paths)
+            page_data = self.options.page_data(page, resolve) if self.options.page_data else None
             context = {
                 **common,
                 "page": page,
                 "resolve": resolve,
                 "static": url("static"),
+                "page_data": page_data,
                 "toc": self._toc(rl, key, url, paths),
                 "languages": [
                     {"lang": other, "name": language_name(other), "url": url(site_paths(other)(key))} for other in langs

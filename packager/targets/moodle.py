@@ -8,7 +8,7 @@ in :mod:`packager.moodle`.
 
 from __future__ import annotations
 
-from ..diagnostics import CourseError, Diagnostics
+from ..diagnostics import Diagnostics
 from ..i18n import language_name
 from ..model import ItemKind
 from ..moodle.backup import mbz
@@ -16,6 +16,9 @@ from ..moodle.scorm import Package
 from ..moodle.texts import Languages
 from ..moodle.versions import stamp
 from ..render import RenderedCourse
+from ..scorm import package as scorm_package
+from ..scorm.versions import SCORM12
+from . import scorm12
 
 
 def variants(rendered: RenderedCourse, multilang: bool) -> list[tuple[str, Languages]]:
@@ -27,32 +30,27 @@ def variants(rendered: RenderedCourse, multilang: bool) -> list[tuple[str, Langu
     return [(f"{course.shortname}-{lang}.mbz", Languages((lang,), False)) for lang in codes]
 
 
-def _require_tool(rendered: RenderedCourse) -> None:
-    """A screener activity is useless without the tool's address: say where to give it."""
-    screeners = rendered.course.items_of(ItemKind.SCREENER)
-    if screeners and not rendered.course.lti.url:
-        diagnostics = Diagnostics()
-        for item in screeners:
+def check(rendered: RenderedCourse, options) -> Diagnostics:
+    """Before anything is written: the screener needs the tool's address, and an embedded
+    SCORM package must respect the SCORM 1.2 limits its own target checks."""
+    diagnostics = Diagnostics()
+    if not rendered.course.lti.url:
+        for item in rendered.course.items_of(ItemKind.SCREENER):
             diagnostics.error(
                 item.source.path, 1,
                 "the Moodle backup links this screener to the qser LTI tool, but the tool's address is unknown: "
                 "set lti.url in course.md or pass --lti-url",
             )
-        raise CourseError(diagnostics)
+    if options.moodle_scorm:
+        diagnostics.extend(scorm12.check(rendered, options))
+    return diagnostics
 
 
 def scorm_packages(rendered: RenderedCourse, languages: Languages) -> list[Package]:
     """The course's SCORM 1.2 package in each language of the backup (``--moodle-scorm``)."""
-    try:
-        from ..scorm import package as scorm
-        from ..scorm.versions import SCORM12
-    except ImportError:
-        diagnostics = Diagnostics()
-        diagnostics.error("", 0, "--moodle-scorm needs qser's SCORM 1.2 target, which this version of qser does not have yet")
-        raise CourseError(diagnostics) from None
     packages = []
     for lang in languages.codes:
-        built = scorm.build(rendered, lang, SCORM12)
+        built = scorm_package.build(rendered, lang, SCORM12)
         title = rendered.language(lang).text.title
         label = f"SCORM, {language_name(lang)}" if languages.multilang else "SCORM"
         packages.append(Package(built.name, built.data, f"{title} ({label})", lang, built.info.mastery))
@@ -60,7 +58,6 @@ def scorm_packages(rendered: RenderedCourse, languages: Languages) -> list[Packa
 
 
 def write(rendered: RenderedCourse, stage, options) -> list[str]:
-    _require_tool(rendered)
     release = stamp(options.moodle_version)
     names = []
     for name, languages in variants(rendered, options.moodle_multilang):
