@@ -9,21 +9,31 @@ behaviour each item type must have after a restore.
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import struct
+import tarfile
+import zipfile
 import zlib
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from lxml import etree
 
 from packager import lti_contract
+from packager.archive import entry_date, tgz_bytes
 from packager.build import build, check
 from packager.cli import main
 from packager.model import ItemKind
 from packager.moodle.backup import entries
+from packager.moodle.common import activity_extras, inforef, php_array
+from packager.moodle.files import FilePool
+from packager.moodle.grades import GradeItem, activity_grades
+from packager.moodle.scorm import Package, scoes, scoes_xml, version
 from packager.moodle.texts import Languages, Version
 from packager.moodle.versions import STAMPS
+from packager.moodle.xml import document
 from packager.targets import BuildOptions
 from tests import moodle_checks as mc
 from tests.conftest import CONTENT, write
@@ -331,9 +341,6 @@ def test_checks_catch_broken_backups(multilang, breakage):
 
 def test_archive_check_rejects_pax_headers(multilang, tmp_path):
     """Python's default tar format adds PAX headers for non-ASCII names, which Moodle misreads."""
-    import io
-    import tarfile
-
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w:gz") as tar:  # default format: PAX
         for name, data in multilang.files.items():
@@ -632,23 +639,17 @@ def test_completion_by_grade_on_an_ungraded_item_is_an_error(tmp_path):
 
 
 def test_empty_activity_files_are_byte_identical_to_moodles():
-    from packager.moodle.common import activity_extras
-
     for name, data in activity_extras().items():
         assert data == (mc.REFERENCE / "activities/page_2" / name).read_bytes(), name
 
 
 def test_inforef_is_byte_identical_to_moodles():
-    from packager.moodle.common import inforef
-
     assert inforef(files=[6, 7]) == (mc.REFERENCE / "activities/page_2/inforef.xml").read_bytes()
     assert inforef(grade_items=[4], question_categories=[1, 2]) == (mc.REFERENCE / "activities/quiz_7/inforef.xml").read_bytes()
     assert inforef() == (mc.REFERENCE / "activities/url_4/inforef.xml").read_bytes()
 
 
 def test_display_options_are_serialised_like_moodle():
-    from packager.moodle.common import php_array
-
     page = mc.reference().xml("activities/page_2/page.xml")
     url = mc.reference().xml("activities/url_4/url.xml")
     assert php_array({"printintro": 0, "printlastmodified": 1}) == page.findtext("page/displayoptions")
@@ -657,10 +658,6 @@ def test_display_options_are_serialised_like_moodle():
 
 
 def test_files_xml_rows_match_moodles():
-    from lxml import etree
-
-    from packager.moodle.files import FilePool
-
     blob = (mc.REFERENCE / "files/f6/f675cd548cfa86fd62d794988b0d387f215a623d").read_bytes()
     pool = FilePool(timestamp=1795372243)
     url = pool.area(15, "mod_page", "content").add("red2x2.png", blob, "image/png")
@@ -675,8 +672,6 @@ def test_files_xml_rows_match_moodles():
 
 
 def test_activity_grades_are_byte_identical_to_moodles():
-    from packager.moodle.grades import GradeItem, activity_grades
-
     quiz = GradeItem(id=4, name="Reference quiz", module="quiz", instance=1, grademax=10, gradepass=0, sortorder=4, idnumber="")
     # REF101's course total is 111 (LTI 100 + SCORM 1 + quiz 10): the quiz weighs 10/111
     assert activity_grades(quiz, 111, 1795372244) == (mc.REFERENCE / "activities/quiz_7/grades.xml").read_bytes()
@@ -700,11 +695,6 @@ REF_ZIP = mc.REFERENCE / "files/c8/c8841766426ab41d2eae765edaa25fccb9145a6b"  # 
 
 def test_scorm_rows_are_those_moodle_made_from_the_same_manifest():
     """Moodle parsed this package into REF101's scorm_scoes rows; the port must agree exactly."""
-    from lxml import etree
-
-    from packager.moodle.scorm import Package, scoes, scoes_xml, version
-    from packager.moodle.xml import document
-
     package = Package("scorm12_min.zip", REF_ZIP.read_bytes(), "Minimal SCORM 1.2", "en", 80)
     ours = etree.fromstring(document(scoes_xml(scoes(package.manifest))))
     theirs = mc.reference().xml("activities/scorm_5/scorm.xml").find("scorm/scoes")
@@ -715,13 +705,9 @@ def test_scorm_rows_are_those_moodle_made_from_the_same_manifest():
 
 @pytest.fixture(scope="module")
 def with_scorm(synthetic) -> mc.Backup:
-    from packager.moodle.scorm import Package
-
     checked = check(synthetic)
     packages = [Package(f"synth-{lang}-scorm12.zip", REF_ZIP.read_bytes(), f"Package {lang}", lang, 80) for lang in ("en", "el")]
     files = entries(checked.rendered, Languages(("en", "el"), True), STAMPS["4.5"], TOOL, "synth.mbz", packages)
-    from packager.archive import entry_date, tgz_bytes
-
     return mc.Backup(tgz_bytes(files, first=(".ARCHIVE_INDEX", "moodle_backup.xml"), date=entry_date("2026-03-01"), directories=True), files)
 
 
@@ -776,9 +762,6 @@ def test_moodle_scorm_option_embeds_the_scorm_12_packages(tmp_path):
             for f in files.iterfind("file")
             if f.findtext("contextid") == scorm.get("contextid") and f.findtext("filearea") == "content" and f.findtext("filename") != "."
         }
-        import io
-        import zipfile
-
         with zipfile.ZipFile(io.BytesIO(package)) as archive:
             assert content == {name for name in archive.namelist() if not name.endswith("/")}
         assert launch in content and "imsmanifest.xml" in content

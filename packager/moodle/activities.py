@@ -1,8 +1,9 @@
 """One ``activities/<mod>_<cmid>/`` folder per item: ``module.xml``, ``<mod>.xml`` and friends.
 
-Completion is set so course progress works after restore: viewing completes pages, links,
-files and (unless told otherwise) everything else; ``completion: grade`` or ``pass`` on a
-screener or quiz requires a grade, or a passing grade, in the gradebook.
+Completion is set so course progress works after restore: viewing completes a page, link or
+file; a screener or quiz completes with a passing grade (``completion: pass``, its default),
+any grade (``grade``) or a view (``view``); a SCORM package by the status it reports; a
+label, which has nothing to open, never.
 """
 
 from __future__ import annotations

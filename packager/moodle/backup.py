@@ -53,7 +53,7 @@ def entries(rendered: RenderedCourse, languages: Languages, stamp: Stamp, tool_b
     titles = {cmid: body.name for cmid, body in bodies.items()}
     out.update(
         {
-            MANIFEST: moodle_backup(build, build.plan, filename, titles),
+            MANIFEST: moodle_backup(build, filename, titles),
             "files.xml": build.pool.xml(),
             "questions.xml": bank.xml() if categories else empty("question_categories"),
             "gradebook.xml": gradebook(grade_items, build.timestamp),

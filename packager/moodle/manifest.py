@@ -13,7 +13,7 @@ import hashlib
 
 from .build import Build
 from .course import fullname, section_title, shortname
-from .plan import COURSE_CONTEXT, COURSE_ID, SYSTEM_CONTEXT, Plan
+from .plan import COURSE_CONTEXT, COURSE_ID, SYSTEM_CONTEXT
 from .xml import Leaf, document, leaves, node
 
 ROOT_SETTINGS = (
@@ -49,9 +49,9 @@ def identity(build: Build, filename: str) -> str:
     return hashlib.md5(f"qser:{build.shortname}:{build.course.version}:{filename}".encode()).hexdigest()
 
 
-def moodle_backup(build: Build, plan: Plan, filename: str, titles: dict[int, str]) -> bytes:
+def moodle_backup(build: Build, filename: str, titles: dict[int, str]) -> bytes:
     """``titles``: activity names by course-module id, as written in their ``<mod>.xml``."""
-    stamp = build.stamp
+    stamp, plan = build.stamp, build.plan
     activities = [
         node(
             "activity",
