@@ -156,3 +156,32 @@ def test_stage_discards_on_error(tmp_path: Path):
             raise RuntimeError("writer crashed")
     assert (tmp_path / "keep.zip").read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["keep.zip"]
+
+
+def test_parallel_writers_give_the_same_bytes(mini_course: Path, tmp_path: Path, monkeypatch):
+    from packager import build as build_module
+
+    assert run("build", str(mini_course), "--out", str(tmp_path / "serial")).exit_code == 0
+    monkeypatch.setattr(build_module, "_PARALLEL_FROM", 0)  # fork writers even for a tiny course
+    assert run("build", str(mini_course), "--out", str(tmp_path / "parallel")).exit_code == 0
+    serial, parallel = tree_digest(tmp_path / "serial"), tree_digest(tmp_path / "parallel")
+    assert len(serial) > 10 and serial == parallel
+
+
+def test_writer_failure_in_a_worker_keeps_previous_outputs(mini_course: Path, tmp_path: Path, monkeypatch):
+    from packager import build as build_module
+    from packager.targets import TARGETS, Target
+
+    out = tmp_path / "out"
+    assert run("build", str(mini_course), "--out", str(out)).exit_code == 0
+    before = tree_digest(out)
+
+    def crash(_rendered, stage, _options):
+        stage.write("half.zip", b"partial")
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(build_module, "_PARALLEL_FROM", 0)
+    monkeypatch.setitem(TARGETS, "imscc", Target("imscc", "broken", crash))
+    result = run("build", str(mini_course), "--out", str(out))
+    assert result.exit_code == 3 and "Input/output error" in result.stderr
+    assert tree_digest(out) == before
