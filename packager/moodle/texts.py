@@ -73,10 +73,6 @@ class Languages:
         budgets = _shares([len(html.escape(v.value)) for v in kept], room)
         return "".join(_multilang(v.lang, _fit(v.value, budget, html.escape)) for v, budget in zip(kept, budgets))
 
-    def plain(self, versions: Sequence[Version], limit: int) -> str:
-        """Text where no markup is allowed (backup titles): the first language, shortened."""
-        return _fit(versions[0].value, limit, lambda s: s)
-
     def _kept(self, versions: Sequence[Version]) -> list[Version]:
         wanted = [v for v in versions if v.lang in self.codes]
         if not self.multilang:
