@@ -7,6 +7,7 @@ import hashlib
 import io
 import os
 import tarfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -156,3 +157,46 @@ def test_stage_discards_on_error(tmp_path: Path):
             raise RuntimeError("writer crashed")
     assert (tmp_path / "keep.zip").read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["keep.zip"]
+
+
+def test_parallel_writers_give_the_same_bytes(mini_course: Path, tmp_path: Path, monkeypatch):
+    from packager import build as build_module
+
+    assert run("build", str(mini_course), "--out", str(tmp_path / "serial")).exit_code == 0
+    monkeypatch.setattr(build_module, "_PARALLEL_FROM", 0)  # fork writers even for a tiny course
+    assert run("build", str(mini_course), "--out", str(tmp_path / "parallel")).exit_code == 0
+    serial, parallel = tree_digest(tmp_path / "serial"), tree_digest(tmp_path / "parallel")
+    assert len(serial) > 10 and serial == parallel
+
+
+def test_writer_failure_in_a_worker_keeps_previous_outputs(mini_course: Path, tmp_path: Path, monkeypatch):
+    from packager import build as build_module
+    from packager.targets import TARGETS, Target
+
+    out = tmp_path / "out"
+    assert run("build", str(mini_course), "--out", str(out)).exit_code == 0
+    before = tree_digest(out)
+
+    def crash(_rendered, stage, _options):
+        stage.write("half.zip", b"partial")
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(build_module, "_PARALLEL_FROM", 0)
+    monkeypatch.setitem(TARGETS, "imscc", Target("imscc", "broken", crash))
+    result = run("build", str(mini_course), "--out", str(out))
+    assert result.exit_code == 3 and "Input/output error" in result.stderr
+    assert tree_digest(out) == before
+
+
+def test_non_ascii_asset_names_build_in_every_target(mini_course: Path, tmp_path: Path):
+    write(mini_course, "assets/Été plan.svg", '<svg xmlns="http://www.w3.org/2000/svg"/>\n')
+    write(mini_course, "01-basics/01-first.md", "---\ntitle: First page\n---\n![A summer plan](../assets/Été%20plan.svg)\n")
+    out = tmp_path / "out"
+    result = run("build", str(mini_course), "--out", str(out))
+    assert result.exit_code == 0, result.output + result.stderr
+    page = (out / "html/en/basics/first.html").read_text(encoding="utf-8")
+    assert 'src="../../assets/assets/ete-plan-' in page
+    for archive in out.glob("*.zip"):
+        names = zipfile.ZipFile(archive).namelist()
+        assert all(name.isascii() for name in names)
+        assert any(name.startswith("assets/assets/ete-plan-") for name in names), archive

@@ -6,7 +6,8 @@ Layout (all links relative, so the site works from a web server, a zip or ``file
     <lang>/index.html             course home
     <lang>/<section>/index.html   section page (labels shown inline)
     <lang>/<section>/<item>.html  item page
-    assets/<content path>         images, PDFs ... referenced by pages
+    assets/<content path>         images, PDFs ... referenced by pages (lower-case ASCII names,
+                                  see :func:`packager.links.portable_path`)
     static/                       stylesheet and scripts
 
 SCORM packages are this same site for one language plus a runtime script, so
@@ -41,6 +42,9 @@ class SiteOptions:
     language_chooser: bool = True  # write the root index.html
     template_dirs: tuple[str, ...] = ()  # searched before the built-in templates
     static_files: dict[str, bytes] = field(default_factory=dict)  # extra static/ files
+    # Data for page scripts, embedded as JSON in the page: called with the page and the
+    # page's link resolver; None or an empty result embeds nothing.
+    page_data: Callable[[dict, links.Resolver], dict | None] | None = None
 
 
 def site_paths(lang: str) -> Callable[[str], str]:
@@ -54,7 +58,7 @@ def site_paths(lang: str) -> Callable[[str], str]:
         if key.startswith(links.ITEM):
             return f"{lang}/{key[len(links.ITEM):]}.html"
         if key.startswith(links.ASSET):
-            return f"assets/{key[len(links.ASSET):]}"
+            return f"assets/{links.portable_path(key[len(links.ASSET):])}"
         raise KeyError(key)
 
     return path
@@ -119,11 +123,13 @@ class SiteBuilder:
             page = self._page(rl, key, kind, obj, url, resolve, paths)
             page["prev"] = self._neighbour(sequence, index - 1, url, paths)
             page["next"] = self._neighbour(sequence, index + 1, url, paths)
+            page_data = self.options.page_data(page, resolve) if self.options.page_data else None
             context = {
                 **common,
                 "page": page,
                 "resolve": resolve,
                 "static": url("static"),
+                "page_data": page_data,
                 "toc": self._toc(rl, key, url, paths),
                 "languages": [
                     {"lang": other, "name": language_name(other), "url": url(site_paths(other)(key))} for other in langs
@@ -142,7 +148,7 @@ class SiteBuilder:
 
     def asset_files(self) -> Iterator[tuple[str, bytes]]:
         for path in sorted(self.rendered.assets):
-            yield f"assets/{path}", (self.course.root / path).read_bytes()
+            yield f"assets/{links.portable_path(path)}", (self.course.root / path).read_bytes()
 
     # --- pages -----------------------------------------------------------------------
 
