@@ -103,3 +103,11 @@ def test_tool_under_a_sub_folder(tmp_path, lti_content):
         assert client.get(path, base_url="https://tool.example.org").status_code == 200
     page = client.get("/qser/nothing", base_url="https://tool.example.org").get_data(as_text=True)
     assert 'href="/qser/static/course/qser.css"' in page
+
+
+def test_the_packager_does_not_load_the_tool():
+    code = ("import sys; from click.testing import CliRunner; from packager.cli import main; "
+            "r = CliRunner().invoke(main, ['--help']); assert 'lti' in r.output; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('lti_tool', 'flask', 'sqlalchemy')))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
