@@ -58,6 +58,7 @@ def _platform_key():
 
 class _Platform(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as an LMS behind a proxy would
+    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
     jwks: dict = {}
     scores = 0
 

@@ -39,6 +39,7 @@ class Settings:
     outbox_backoff_cap_seconds: float = 3600.0
     key_overlap_seconds: int = 24 * 3600  # old tool keys stay published this long after rotation
     log_level: str = "INFO"
+    access_log: bool = False  # gunicorn's request log (the reverse proxy usually keeps one)
 
     @property
     def db_url(self) -> str:
@@ -122,7 +123,7 @@ def _convert(kind: str, raw: object) -> object:
         return int(raw)
     if kind == "float":
         return float(raw)
-    if kind == "bool | None":
+    if kind in ("bool", "bool | None"):
         if isinstance(raw, bool) or raw is None:
             return raw
         text = str(raw).strip().lower()
@@ -130,7 +131,7 @@ def _convert(kind: str, raw: object) -> object:
             return True
         if text in ("0", "false", "no", "off"):
             return False
-        if text in ("", "auto"):
+        if text == "auto" and kind == "bool | None":
             return None
         raise ValueError(raw)
     return str(raw)

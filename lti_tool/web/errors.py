@@ -7,9 +7,9 @@ import logging
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from packager.i18n import Translator
 
 from ..lti.errors import LtiError
+from .text import page_text
 
 log = logging.getLogger("qser.web")
 LANGUAGES = ("en", "el", "es")
@@ -21,7 +21,7 @@ def page_language() -> str:
 
 def error_page(status: int, code: str, detail: str = "", lang: str | None = None):
     lang = lang or page_language()
-    t = Translator(lang)
+    t = page_text(lang)
     key = f"lti_error_{code}"
     message = t(key) if key in t.strings else t("lti_error_generic")
     return render_template("error.html", t=t, lang=lang, status=status, message=message, detail=detail, code=code), status

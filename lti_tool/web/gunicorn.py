@@ -33,6 +33,6 @@ def run(settings: Settings, host: str, port: int, workers: int) -> None:
         "graceful_timeout": 20,
         "limit_request_line": 8190,
         "forwarded_allow_ips": "127.0.0.1,::1",
-        "accesslog": "-",
+        "accesslog": "-" if settings.access_log else None,
         "loglevel": settings.log_level.lower(),
     }).run()

@@ -7,12 +7,12 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, make_response, render_template, request
 
-from packager.i18n import Translator
 
 from ..lti.errors import LtiError, forbidden
 from ..screener import FormProblem, parse_answers, parse_summary
 from ..store import repo
 from ..store.repo import LaunchRecord
+from .text import page_text
 
 bp = Blueprint("screener", __name__, url_prefix="/screener")
 
@@ -29,14 +29,29 @@ def _render(template: str, launch: LaunchRecord, token: str, status: int = 200, 
     t = tool()
     page = _page(launch)
     html = render_template(
-        template, t=Translator(launch.lang), lang=launch.lang, page=page, launch=launch,
+        template, t=page_text(launch.lang), lang=launch.lang, page=page, launch=launch,
         launch_token=token, csrf=t.csrf_token(t.token_hash(token)), **values,
     )
     return make_response(html, status)
 
 
+_TOKEN, _CSRF = "\x00launch\x00", "\x00csrf\x00"
+
+
 def render_questions(launch: LaunchRecord, token: str, status: int = 200, answers=None, problems=None):
-    return _render("questions.html", launch, token, status, answers=answers or {}, problems=problems or {})
+    if answers or problems:
+        return _render("questions.html", launch, token, status, answers=answers or {}, problems=problems or {})
+    # The first page is the same for every learner but for its two tokens: render it once
+    # per screener and language, then fill the tokens in (URL-safe, nothing to escape).
+    t = tool()
+    key = (launch.screener_id, launch.lang, request.script_root)
+    html = t.page_cache.get(key)
+    if html is None:
+        html = t.page_cache[key] = render_template(
+            "questions.html", t=page_text(launch.lang), lang=launch.lang, page=_page(launch), launch=launch,
+            launch_token=_TOKEN, csrf=_CSRF, answers={}, problems={},
+        )
+    return make_response(html.replace(_TOKEN, token).replace(_CSRF, t.csrf_token(t.token_hash(token))), status)
 
 
 def _launch_from_form() -> tuple[LaunchRecord, str]:

@@ -67,7 +67,7 @@ def test_rotate_keys_and_migrate(tmp_path, lti_content):
 
 def test_serve_runs_gunicorn(tmp_path, lti_content):
     port = free_port()
-    environ = {**os.environ, **env(tmp_path, lti_content, QSER_BASE_URL=f"http://127.0.0.1:{port}/")}
+    environ = {**os.environ, **env(tmp_path, lti_content, QSER_BASE_URL=f"http://127.0.0.1:{port}/", QSER_ACCESS_LOG="1")}
     proc = subprocess.Popen([sys.executable, "-m", "packager.cli", "lti", "serve", "--port", str(port), "--workers", "2"],
                             cwd=ROOT, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
@@ -84,11 +84,14 @@ def test_serve_runs_gunicorn(tmp_path, lti_content):
         assert len(keys) == 1  # both workers publish the one key created before they started
         refused = requests.post(f"http://127.0.0.1:{port}/lti/launch", data={"state": "x", "id_token": "y"}, timeout=5)
         assert refused.status_code == 403
+        token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"
+        assert requests.get(f"http://127.0.0.1:{port}/lti/launch?id_token={token}&state=abc", timeout=5).status_code == 405
     finally:
         proc.terminate()
         output = proc.communicate(timeout=30)[0]
     assert "Booting worker" in output  # gunicorn, not the development server
-    assert "state=" not in output and "id_token=" not in output
+    assert "GET /lti/launch?id_token=[redacted]&state=[redacted]" in output  # the access log, redacted
+    assert token not in output and "abc" not in output
 
 
 def test_tool_under_a_sub_folder(tmp_path, lti_content):
