@@ -117,7 +117,10 @@ class RenderedCourse:
 
 
 def page_index(course: Course) -> dict[str, str]:
-    """Source path of every Markdown file (translations included) -> page key."""
+    """Source path of every Markdown file (translations included) -> page key.
+
+    A label has no page of its own: it is shown on its section's page, so links to it go there.
+    """
     pages: dict[str, str] = {}
     for text in course.texts.values():
         pages[text.source.path] = links.HOME
@@ -125,8 +128,9 @@ def page_index(course: Course) -> dict[str, str]:
         for text in section.texts.values():
             pages[text.source.path] = links.section_key(section.slug)
         for item in section.items:
+            key = links.section_key(section.slug) if item.kind is ItemKind.LABEL else links.item_key(item.id)
             for text in item.texts.values():
-                pages[text.source.path] = links.item_key(item.id)
+                pages[text.source.path] = key
     return pages
 
 

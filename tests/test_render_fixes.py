@@ -1,11 +1,13 @@
-"""Callout titles are words on the page: they must be in the page's language."""
+"""Renderer behaviour the shipped course relies on: translated callout titles, links to labels."""
 
 from __future__ import annotations
 
 import pytest
 
+from packager import links
 from packager.loader import load_course
 from packager.render import render_course
+from packager.targets.html import SiteBuilder
 from tests.conftest import write
 
 ALERT_PAGE = """
@@ -45,3 +47,18 @@ def test_untranslated_text_keeps_the_title_of_its_own_language(mini_course):
     item = next(i for i in rendered.language("el").items if i.item.slug == "alert")
     assert item.text.content_lang == "en"
     assert '<p class="markdown-alert-title">Tip</p>' in item.html
+
+
+def test_link_to_a_label_goes_to_the_section_page_that_shows_it(mini_course):
+    """A label has no page of its own; a link to it must not turn into a dead '#'."""
+    write(
+        mini_course, "course.md",
+        (mini_course / "course.md").read_text(encoding="utf-8").replace("Start with", "Read [the note](01-basics/02-note.md). Start with"),
+    )
+    course, diagnostics = load_course(mini_course)
+    assert course is not None, diagnostics.items
+    rendered, render_diagnostics = render_course(course)
+    assert not render_diagnostics.items
+    assert f'href="{links.placeholder(links.section_key("basics"))}"' in rendered.language("en").html
+    home = dict(SiteBuilder(rendered).files())["en/index.html"].decode("utf-8")
+    assert '<a href="basics/index.html">the note</a>' in home
