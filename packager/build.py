@@ -5,13 +5,16 @@ Nothing reaches the output folder unless every step succeeded; see :class:`~pack
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .archive import Stage
 from .diagnostics import CourseError, Diagnostics
-from .loader import load_course
+from .loader import load_partial
 from .model import Course
 from .render import RenderedCourse, render_course
 from .targets import TARGETS, BuildOptions
@@ -28,7 +31,7 @@ class Checked:
 
 def check(source: Path | str, options: BuildOptions = BuildOptions()) -> Checked:
     """Load and render without writing; raises :class:`CourseError` listing every problem."""
-    course, diagnostics = load_course(source)
+    course, diagnostics = load_partial(source)
     if course is None:
         raise CourseError(diagnostics, options.strict)
     unknown = [lang for lang in options.languages if lang not in course.languages]
@@ -54,10 +57,59 @@ def build(
     """Build ``targets`` into ``out``; returns the written outputs and the warnings."""
     step = progress or (lambda _name: None)
     checked = check(source, options)
+    for name in targets:
+        if TARGETS[name].check is not None:
+            checked.diagnostics.extend(TARGETS[name].check(checked.rendered, options))
+    if checked.diagnostics.failed(options.strict):
+        raise CourseError(checked.diagnostics, options.strict)
     step("render")
     with Stage(Path(out)) as stage:
-        for name in targets:
-            TARGETS[name].write(checked.rendered, stage, options)
-            step(name)
+        for group in _write_groups(checked.rendered, stage, list(targets), options):
+            for name in group:
+                step(name)
         written = stage.commit()
     return written, checked.diagnostics
+
+
+# --- writing targets on every core ---------------------------------------------------------
+#
+# Rendering happens once; the writers are independent, so on a big course they run in
+# forked worker processes that inherit the rendered course (nothing is pickled but the
+# names of the outputs). Targets of one family (the two SCORM versions share their pages)
+# stay in one process so they can share work.
+
+_PARALLEL_FROM = 400  # item pages (all languages); below this, forking costs more than it saves
+_JOB: tuple | None = None
+
+
+def _write_groups(rendered: RenderedCourse, stage: Stage, names: list[str], options: BuildOptions):
+    groups: dict[str, list[str]] = {}
+    for name in names:
+        groups.setdefault(TARGETS[name].family or name, []).append(name)
+    ordered = list(groups.values())
+    pages = len(rendered.course.items) * len(rendered.languages)
+    workers = min(os.cpu_count() or 1, len(ordered))
+    if workers < 2 or pages < _PARALLEL_FROM:
+        for group in ordered:
+            _write_group(rendered, stage, group, options)
+            yield group
+        return
+    global _JOB
+    _JOB = (rendered, stage, options)
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            for group, staged in zip(ordered, pool.map(_write_group_in_worker, ordered)):
+                for output in staged:
+                    stage.path(output)  # the worker staged it; the parent commits it
+                yield group
+    finally:
+        _JOB = None
+
+
+def _write_group(rendered: RenderedCourse, stage: Stage, group: list[str], options: BuildOptions) -> list[str]:
+    return [output for name in group for output in TARGETS[name].write(rendered, stage, options)]
+
+
+def _write_group_in_worker(group: list[str]) -> list[str]:
+    rendered, stage, options = _JOB
+    return _write_group(rendered, stage, group, options)

@@ -74,3 +74,7 @@ class CourseError(Exception):
         self.strict = strict
         count = len(diagnostics.errors) + (len(diagnostics.warnings) if strict else 0)
         super().__init__(f"{count} problem(s) in the course")
+
+    def __reduce__(self):
+        # raised in build worker processes: carry the diagnostics back, not just the message
+        return (CourseError, (self.diagnostics, self.strict))

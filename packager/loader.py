@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import yaml
+
 from . import schema as S
 from .diagnostics import Diagnostics
 from .model import (
@@ -67,7 +69,18 @@ class _Group:
 
 
 def load_course(root: Path | str) -> tuple[Course | None, Diagnostics]:
-    """Load and validate a course; the course is None when errors make it unusable."""
+    """Load and validate a course; the course is None when it has any error."""
+    course, diagnostics = load_partial(root)
+    return (None if diagnostics.errors else course), diagnostics
+
+
+def load_partial(root: Path | str) -> tuple[Course | None, Diagnostics]:
+    """Like :func:`load_course`, but keeps the usable part of a course that has errors.
+
+    ``qser check`` renders that part too, so link and image problems are reported in the
+    same run as front-matter problems. Files that failed to load are listed in
+    ``Course.unloaded`` so links to them are not reported a second time as missing pages.
+    """
     return _Loader(Path(root)).load()
 
 
@@ -84,17 +97,17 @@ class _Loader:
             self.diag.error("", 0, f"course folder not found: {self.root}")
             return None, self.diag
         markdown, assets = self._walk()
-        groups = self._group_top_level(markdown)
-        course_group = groups.pop(None, _Group())
+        course_group, section_files = self._group_top_level(markdown)
         if course_group.default is None:
             self.diag.error("course.md", 0, "missing course.md (course title, shortname, languages, version, license)")
             return None, self.diag
         course_fields, course_texts = self._course(course_group)
         if course_fields is None:
             return None, self.diag
-        sections = self._sections(groups, assets)
-        if self.diag.errors:
-            return None, self.diag
+        sections = self._sections(section_files, assets)
+        loaded = {t.source.path for s in sections for t in s.texts.values()}
+        loaded |= {t.source.path for s in sections for i in s.items for t in i.texts.values()}
+        loaded |= {t.source.path for t in course_texts.values()}
         lti = course_fields.get("lti") or {}
         course = Course(
             root=self.root,
@@ -108,6 +121,7 @@ class _Loader:
             assets=frozen_map(assets),
             lti=LtiSettings(**{k: v for k, v in lti.items() if not k.startswith("__")}),
             date=course_fields.get("date", ""),
+            unloaded=frozenset(markdown) - loaded,
         )
         return course, self.diag
 
@@ -127,7 +141,7 @@ class _Loader:
                 full = Path(dirpath) / name
                 rel = (rel_dir / name).as_posix()
                 if not full.resolve().is_relative_to(real_root):
-                    self.diag.error(rel, 0, "path escapes the course folder (a link to a file outside it)")
+                    self.diag.error(rel, 1, "path escapes the course folder (a link to a file outside it)")
                     continue
                 if name.endswith(".md"):
                     markdown.append(rel)
@@ -136,9 +150,10 @@ class _Loader:
                     assets[rel] = Asset(rel, full.stat().st_size, media_type)
         return markdown, assets
 
-    def _group_top_level(self, markdown: list[str]) -> dict[str | None, Any]:
-        """Group files: key None is the course; otherwise a section folder name."""
-        groups: dict[str | None, Any] = {None: _Group()}
+    def _group_top_level(self, markdown: list[str]) -> tuple[_Group, dict[str, list[str]]]:
+        """The course file with its translations, and the Markdown files of each section folder."""
+        course = _Group()
+        sections: dict[str, list[str]] = {}
         for rel in markdown:
             parts = PurePosixPath(rel).parts
             if len(parts) == 1:
@@ -146,30 +161,30 @@ class _Loader:
                 if named is None:
                     continue
                 if named.stem != COURSE_FILE or named.order is not None:
-                    self.diag.error(rel, 0, "only course.md (and its translations) may sit at the top of the course folder; put pages in a section folder")
+                    self.diag.error(rel, 1, "only course.md (and its translations) may sit at the top of the course folder; put pages in a section folder")
                     continue
-                self._add(groups[None], named)
+                self._add(course, named)
             elif len(parts) == 2:
-                groups.setdefault(parts[0], []).append(rel)
+                sections.setdefault(parts[0], []).append(rel)
             else:
-                self.diag.error(rel, 0, "Markdown files must sit directly in a section folder (no deeper folders)")
-        return groups
+                self.diag.error(rel, 1, "Markdown files must sit directly in a section folder (no deeper folders)")
+        return course, sections
 
     def _name(self, rel: str) -> _Named | None:
         name = PurePosixPath(rel).name
         match = NAME_RE.match(name)
         if not match:
-            self.diag.error(rel, 0, "file name must look like 01-slug.md or 01-slug.el.md")
+            self.diag.error(rel, 1, "file name must look like 01-slug.md or 01-slug.el.md")
             return None
         order = int(match["order"]) if match["order"] is not None else None
         stem, lang = match["stem"], match["lang"]
         if stem not in (COURSE_FILE, SECTION_FILE) and not S.SLUG_RE.match(stem):
             fixed = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-") or "item"
-            self.diag.error(rel, 0, f"file name '{name}' must use lower-case letters, digits and hyphens (e.g. '{fixed}')")
+            self.diag.error(rel, 1, f"file name '{name}' must use lower-case letters, digits and hyphens (e.g. '{fixed}')")
             return None
         if lang is not None and self.languages and lang not in self.languages:
             self.diag.error(
-                rel, 0,
+                rel, 1,
                 f"unknown language '{lang}' in file name (course languages: {', '.join(self.languages)}){S.suggest(lang, list(self.languages))}",
             )
             return None
@@ -178,7 +193,7 @@ class _Loader:
     def _add(self, group: _Group, named: _Named) -> None:
         if named.lang is None or (self.languages and named.lang == self.languages[0]):
             if group.default is not None:
-                self.diag.error(named.path, 0, f"duplicate of {group.default.path} (same slug)")
+                self.diag.error(named.path, 1, f"duplicate of {group.default.path} (same slug)")
                 return
             group.default = named
         else:
@@ -200,20 +215,20 @@ class _Loader:
         # translations named before the languages were known: re-check them now
         for lang, named in list(group.translations.items()):
             if lang == self.languages[0]:
-                self.diag.error(named.path, 0, f"'{lang}' is the default language: its text belongs in course.md")
+                self.diag.error(named.path, 1, f"'{lang}' is the default language: its text belongs in course.md")
                 del group.translations[lang]
             elif lang not in self.languages:
-                self.diag.error(named.path, 0, f"unknown language '{lang}' in file name (course languages: {', '.join(self.languages)})")
+                self.diag.error(named.path, 1, f"unknown language '{lang}' in file name (course languages: {', '.join(self.languages)})")
                 del group.translations[lang]
         texts = self._texts(group, source, fields, S.COURSE, kind=None)
         return fields, texts
 
     # --- sections and items ------------------------------------------------------------
 
-    def _sections(self, groups: dict[str | None, Any], assets: dict[str, Asset]) -> list[Section]:
+    def _sections(self, section_files: dict[str, list[str]], assets: dict[str, Asset]) -> list[Section]:
         sections: list[tuple[tuple, Section]] = []
         slugs: dict[str, str] = {}
-        for folder, files in groups.items():
+        for folder, files in section_files.items():
             order, folder_slug = _split_prefix(folder)
             if not S.SLUG_RE.match(folder_slug):
                 self.diag.error(folder, 0, f"section folder name '{folder}' must use lower-case letters, digits and hyphens")
@@ -257,7 +272,7 @@ class _Loader:
         for group in item_groups.values():
             if group.default is None:
                 for named in group.translations.values():
-                    self.diag.error(named.path, 0, f"translation without a default-language file ({_default_name(named)})")
+                    self.diag.error(named.path, 1, f"translation without a default-language file ({_default_name(named)})")
                 continue
             item = self._item(slug, group, assets)
             if item is None:
@@ -287,13 +302,13 @@ class _Loader:
         if fields is None:
             return None
         kind = ItemKind(kind_name)
+        if not self._check_structure(source, kind, fields):
+            return None
         slug = fields.get("slug", group.default.stem)
         file_asset = None
         if kind is ItemKind.FILE and "file" in fields:
             file_asset = self._resolve_file(source, fields["file"], assets)
         texts = self._texts(group, source, fields, item_schema, kind=kind)
-        if len(texts) != len(self.languages):
-            return None
         completion = fields.get("completion") or ("pass" if kind in (ItemKind.SCREENER, ItemKind.QUIZ) else "view")
         return Item(
             id=f"{section_slug}/{slug}",
@@ -313,14 +328,15 @@ class _Loader:
             return "page"  # the full validation reports the shape problem
         for key_node, value_node in node.value:
             if getattr(key_node, "value", None) == "type":
-                value = getattr(value_node, "value", None)
+                value = value_node.value if isinstance(value_node, yaml.ScalarNode) else None
                 if value in S.ITEM_BY_TYPE:
                     return value
                 types = list(S.ITEM_BY_TYPE)
+                found = repr(value) if value is not None else "a list or mapping"
                 self.diag.error(
                     source.path,
                     value_node.start_mark.line + 1 + source.front_line,
-                    f"'type' must be one of {', '.join(types)}, found {value!r}{S.suggest(str(value), types)}",
+                    f"'type' must be one of {', '.join(types)}, found {found}{S.suggest(str(value), types) if value else ''}",
                 )
                 return None
         return "page"
@@ -362,7 +378,7 @@ class _Loader:
 
     def _texts(self, group: _Group, source: SourceFile, fields: dict, schema: S.Schema, kind: ItemKind | None) -> dict[str, Text]:
         default_lang = self.languages[0]
-        texts = {default_lang: self._text(default_lang, source, fields, source, fields, kind, fallback=False)}
+        texts = {default_lang: self._text(default_lang, source, fields, source, kind, fallback=False)}
         for lang in self.languages[1:]:
             named = group.translations.get(lang)
             if named is None:
@@ -370,19 +386,16 @@ class _Loader:
                     source.path, 1,
                     f"missing translation '{lang}' ({_translation_name(source.path, lang)}); the {default_lang} text is used",
                 )
-                texts[lang] = self._text(lang, source, fields, source, fields, kind, fallback=True)
+                texts[lang] = self._text(lang, source, fields, source, kind, fallback=True)
                 continue
             tsource = read_source(self.root, named.path, self.diag)
-            if tsource is None:
+            tfields = self._validate(tsource, schema.keys, f"{schema.name} translation", translation=True) if tsource else None
+            merged = self._merge(tsource, fields, tfields) if tfields is not None else None
+            if merged is None:  # reported already; keep the structure whole for the rest of the check
+                texts[lang] = self._text(lang, source, fields, source, kind, fallback=True)
                 continue
-            tfields = self._validate(tsource, schema.keys, f"{schema.name} translation", translation=True)
-            if tfields is None:
-                continue
-            merged = self._merge(tsource, fields, tfields)
-            if merged is None:
-                continue
-            texts[lang] = self._text(lang, tsource, merged, source, fields, kind, fallback=False)
-        return {lang: t for lang, t in texts.items() if t is not None}
+            texts[lang] = self._text(lang, tsource, merged, source, kind, fallback=False)
+        return texts
 
     def _merge(self, tsource: SourceFile, base: dict, override: dict) -> dict | None:
         """Overlay translated values on the default language, matching list entries by position."""
@@ -417,15 +430,11 @@ class _Loader:
                 merged[name] = value
         return merged if ok else None
 
-    def _text(self, lang: str, source: SourceFile, fields: dict, default_source: SourceFile, default_fields: dict, kind: ItemKind | None, fallback: bool) -> Text | None:
+    def _text(self, lang: str, source: SourceFile, fields: dict, default_source: SourceFile, kind: ItemKind | None, fallback: bool) -> Text:
         body = source.body
         if not fallback and source is not default_source and not body.strip() and default_source.body.strip():
             self.diag.warning(source.path, source.body_line, f"translation has no body text; the {self.languages[0]} text is used")
             body, source = default_source.body, default_source
-        screener = self._screener(source, fields) if kind is ItemKind.SCREENER else None
-        quiz = self._quiz(source, fields) if kind is ItemKind.QUIZ else None
-        if kind in (ItemKind.SCREENER, ItemKind.QUIZ) and screener is None and quiz is None:
-            return None
         return Text(
             lang=lang,
             title=fields["title"],
@@ -433,70 +442,43 @@ class _Loader:
             source=SourceRef(source.path, source.body_line),
             content_lang=self.languages[0] if fallback else lang,
             summary=fields.get("summary", ""),
-            screener=screener,
-            quiz=quiz,
+            screener=_screener(fields) if kind is ItemKind.SCREENER else None,
+            quiz=_quiz(fields) if kind is ItemKind.QUIZ else None,
         )
 
-    def _screener(self, source: SourceFile, fields: dict) -> Screener | None:
-        questions = fields.get("questions", [])
-        summary_fields = fields.get("summary_fields", [])
-        ok = self._unique_ids(source, questions, "question") & self._unique_ids(source, summary_fields, "summary field")
-        threshold = fields.get("threshold", 0)
-        if questions and threshold > len(questions):
-            self.diag.error(source.path, self._key_line(source, "threshold"), f"threshold {threshold} is more than the {len(questions)} questions")
-            ok = False
-        if not ok:
-            return None
-        return Screener(
-            questions=tuple(ScreenerQuestion(q["id"], q["text"], q.get("help", "")) for q in questions),
-            threshold=threshold,
-            suitable=fields.get("suitable", ""),
-            unsuitable=fields.get("unsuitable", ""),
-            summary_fields=tuple(
-                SummaryField(
-                    f["id"], f["label"], f.get("kind", "text"), f.get("required", True), f.get("help", ""), f.get("max_length", 2000)
-                )
-                for f in summary_fields
-            ),
-        )
+    # --- structure rules: checked once, on the default language ------------------------
 
-    def _quiz(self, source: SourceFile, fields: dict) -> Quiz | None:
+    def _check_structure(self, source: SourceFile, kind: ItemKind, fields: dict) -> bool:
         questions = fields.get("questions", [])
         ok = self._unique_ids(source, questions, "question")
-        built = []
-        for q in questions:
-            line = q.get("__line__", 1)
-            choices = q.get("choices", [])
-            ids = [c.get("id") or chr(ord("a") + i) for i, c in enumerate(choices)]
-            if len(set(ids)) != len(ids):
-                self.diag.error(source.path, line, f"question '{q['id']}' has duplicate choice ids")
+        if kind is ItemKind.SCREENER:
+            ok &= self._unique_ids(source, fields.get("summary_fields", []), "summary field")
+            threshold = fields.get("threshold", 0)
+            if questions and threshold > len(questions):
+                self.diag.error(source.path, self._key_line(source, "threshold"), f"threshold {threshold} is more than the {len(questions)} questions")
                 ok = False
-            if len(choices) < 2:
-                self.diag.error(source.path, line, f"question '{q['id']}' needs at least two choices")
-                ok = False
-            correct = sum(1 for c in choices if c.get("correct"))
-            kind = q.get("type", "single")
-            if kind == "single" and correct != 1:
-                self.diag.error(source.path, line, f"single-choice question '{q['id']}' needs exactly one correct choice, found {correct}")
-                ok = False
-            elif kind == "multiple" and correct < 1:
-                self.diag.error(source.path, line, f"multiple-choice question '{q['id']}' needs at least one correct choice")
-                ok = False
-            feedback = q.get("feedback") or {}
-            built.append(
-                Question(
-                    id=q["id"],
-                    prompt=q["prompt"],
-                    kind=kind,
-                    choices=tuple(Choice(cid, c["text"], bool(c.get("correct")), c.get("feedback", "")) for cid, c in zip(ids, choices)),
-                    feedback_correct=feedback.get("correct", ""),
-                    feedback_incorrect=feedback.get("incorrect", ""),
-                    points=q.get("points", 1),
-                )
-            )
-        if not ok:
-            return None
-        return Quiz(questions=tuple(built), pass_percent=fields.get("pass_percent", 50))
+        elif kind is ItemKind.QUIZ:
+            for q in questions:
+                ok &= self._check_question(source, q)
+        return ok
+
+    def _check_question(self, source: SourceFile, q: dict) -> bool:
+        line = q.get("__line__", 1)
+        choices = q.get("choices", [])
+        ids = _choice_ids(choices)
+        problems = []
+        if len(set(ids)) != len(ids):
+            problems.append(f"question '{q['id']}' has duplicate choice ids")
+        if len(choices) < 2:
+            problems.append(f"question '{q['id']}' needs at least two choices")
+        correct = sum(1 for c in choices if c.get("correct"))
+        if q.get("type", "single") == "single" and correct != 1:
+            problems.append(f"single-choice question '{q['id']}' needs exactly one correct choice, found {correct}")
+        elif q.get("type") == "multiple" and correct < 1:
+            problems.append(f"multiple-choice question '{q['id']}' needs at least one correct choice")
+        for problem in problems:
+            self.diag.error(source.path, line, problem)
+        return not problems
 
     def _unique_ids(self, source: SourceFile, entries: list[dict], what: str) -> bool:
         seen: set[str] = set()
@@ -507,6 +489,42 @@ class _Loader:
                 ok = False
             seen.add(entry["id"])
         return ok
+
+
+def _choice_ids(choices: list[dict]) -> list[str]:
+    return [c.get("id") or chr(ord("a") + i) for i, c in enumerate(choices)]
+
+
+def _screener(fields: dict) -> Screener:
+    return Screener(
+        questions=tuple(ScreenerQuestion(q["id"], q["text"], q.get("help", "")) for q in fields.get("questions", [])),
+        threshold=fields.get("threshold", 0),
+        suitable=fields.get("suitable", ""),
+        unsuitable=fields.get("unsuitable", ""),
+        summary_fields=tuple(
+            SummaryField(f["id"], f["label"], f.get("kind", "text"), f.get("required", True), f.get("help", ""), f.get("max_length", 2000))
+            for f in fields.get("summary_fields", [])
+        ),
+    )
+
+
+def _quiz(fields: dict) -> Quiz:
+    questions = []
+    for q in fields.get("questions", []):
+        choices = q.get("choices", [])
+        feedback = q.get("feedback") or {}
+        questions.append(
+            Question(
+                id=q["id"],
+                prompt=q["prompt"],
+                kind=q.get("type", "single"),
+                choices=tuple(Choice(cid, c["text"], bool(c.get("correct")), c.get("feedback", "")) for cid, c in zip(_choice_ids(choices), choices)),
+                feedback_correct=feedback.get("correct", ""),
+                feedback_incorrect=feedback.get("incorrect", ""),
+                points=q.get("points", 1),
+            )
+        )
+    return Quiz(questions=tuple(questions), pass_percent=fields.get("pass_percent", 50))
 
 
 def _split_prefix(name: str) -> tuple[int | None, str]:

@@ -71,6 +71,7 @@ class RenderContext:
     pages: Mapping[str, str]  # source path -> page key
     assets: Mapping[str, object]
     diagnostics: Diagnostics
+    unloaded: frozenset[str] = frozenset()
     used_assets: set[str] = field(default_factory=set)
     lang: str = ""  # language of the text's words: callout titles are written in it
 
@@ -95,6 +96,8 @@ def _resolve(ctx: RenderContext, url: str, line: int, image: bool) -> str:
     suffix = f"#{fragment}" if fragment else ""
     if resolved.endswith(".md"):
         page = ctx.pages.get(resolved)
+        if page is None and resolved in ctx.unloaded:
+            return "#"  # the target has errors of its own; do not report it twice
         if page is None or image:
             ctx.error(line, f"link to a page that does not exist: '{target}' (looked for {resolved})")
             return "#"
@@ -127,9 +130,10 @@ def _links_rule(state) -> None:
                 elif child.type == "link_open":
                     child.attrSet("href", _resolve(ctx, str(child.attrGet("href") or ""), line + offset, image=False))
                 elif child.type == "image":
-                    child.attrSet("src", _resolve(ctx, str(child.attrGet("src") or ""), line + offset, image=True))
+                    src = str(child.attrGet("src") or "")
                     if not (child.content or "").strip():
-                        ctx.warning(line + offset, f"image '{child.attrGet('src')}' has no alt text: describe it in ![...](...)")
+                        ctx.warning(line + offset, f"image '{src}' has no alt text: describe it in ![...](...)")
+                    child.attrSet("src", _resolve(ctx, src, line + offset, image=True))
                 elif child.type == "html_inline":
                     child.content = _rewrite_html(ctx, child.content, line + offset)
 

@@ -9,16 +9,40 @@ with itself across languages.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from types import MappingProxyType
 
 
-def frozen_map(data: Mapping | None = None) -> Mapping:
-    """A read-only view, so a frozen dataclass cannot be mutated through a dict field."""
-    return MappingProxyType(dict(data or {}))
+class FrozenMap(Mapping):
+    """A read-only mapping that, unlike ``MappingProxyType``, pickles: the renderer sends
+    the course to worker processes."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping | None = None):
+        self._data = dict(data or {})
+
+    def __getitem__(self, key):
+        return self._data[key]
+
+    def __iter__(self) -> Iterator:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._data!r})"
+
+    def __reduce__(self):
+        return (FrozenMap, (self._data,))
+
+
+def frozen_map(data: Mapping | None = None) -> FrozenMap:
+    """A read-only mapping, so a frozen dataclass cannot be mutated through a dict field."""
+    return FrozenMap(data)
 
 
 class ItemKind(StrEnum):
@@ -208,6 +232,7 @@ class Course:
     assets: Mapping[str, Asset] = field(default_factory=frozen_map)
     lti: LtiSettings = field(default_factory=LtiSettings)
     date: str = ""  # ISO date the course was last published; feeds package metadata
+    unloaded: frozenset[str] = frozenset()  # Markdown files skipped because of errors
 
     @property
     def default_language(self) -> str:

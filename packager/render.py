@@ -165,6 +165,27 @@ def render_course(course: Course, languages: tuple[str, ...] | None = None, work
     return RenderedCourse(course, frozen_map(rendered_langs), frozenset(used)), diagnostics
 
 
+def rerender_items(rendered: RenderedCourse, course: Course, item_ids: set[str]) -> tuple[RenderedCourse, Diagnostics]:
+    """Render only ``item_ids`` again (in every language) into a course whose structure is
+    unchanged; the live preview uses it so one saved page costs one page of work."""
+    pages = page_index(course)
+    diagnostics = Diagnostics()
+    used = set(rendered.assets)
+    sections_by_slug = {s.slug: s for s in course.sections}
+    languages = {}
+    for lang, rl in rendered.languages.items():
+        new_sections = []
+        for rs in rl.sections:
+            section = sections_by_slug[rs.section.slug]
+            items = tuple(
+                _render_item(course, pages, item, lang, diagnostics, used) if item.id in item_ids else old
+                for item, old in zip(section.items, rs.items)
+            )
+            new_sections.append(RenderedSection(section, rs.text, rs.html, items))
+        languages[lang] = RenderedLanguage(lang, rl.text, rl.html, tuple(new_sections))
+    return RenderedCourse(course, frozen_map(languages), frozenset(used)), diagnostics
+
+
 def _worker_count(requested: int | None, jobs: int, items: int) -> int:
     if requested is not None:
         return max(1, min(requested, jobs))
@@ -198,7 +219,7 @@ def _render_jobs(course: Course, jobs):
 
 
 def _context(course: Course, pages: Mapping[str, str], text: Text, diag: Diagnostics, line: int | None = None) -> RenderContext:
-    return RenderContext(text.source.path, text.source.line if line is None else line, pages, course.assets, diag, lang=text.content_lang)
+    return RenderContext(text.source.path, text.source.line if line is None else line, pages, course.assets, diag, course.unloaded, lang=text.content_lang)
 
 
 def _render_section(course: Course, pages, section: Section, lang: str, diag: Diagnostics, used: set[str]) -> RenderedSection:

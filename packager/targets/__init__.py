@@ -11,8 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..archive import Stage
+from ..diagnostics import Diagnostics
 from ..render import RenderedCourse
-from . import html
+from . import html, imscc, scorm12, scorm2004
 
 
 @dataclass(frozen=True)
@@ -30,11 +31,19 @@ class Target:
     name: str
     help: str
     write: Callable[[RenderedCourse, Stage, BuildOptions], list[str]]
+    # Format limits a valid course can still exceed (e.g. SCORM 1.2 field sizes): the build
+    # runs it before writing anything and reports its problems with the course's own.
+    check: Callable[[RenderedCourse, BuildOptions], Diagnostics] | None = None
+    # Targets of one family are written in the same process, so they can share work.
+    family: str = ""
 
 
 TARGETS: dict[str, Target] = {
     target.name: target
     for target in (
         Target("html", "static HTML site in html/<lang>/", html.write),
+        Target("imscc", "IMS Common Cartridge 1.1, <shortname>-<lang>.imscc", imscc.write),
+        Target("scorm12", "SCORM 1.2 package per language: <shortname>-<lang>-scorm12.zip", scorm12.write, scorm12.check, "scorm"),
+        Target("scorm2004", "SCORM 2004 4th edition package per language: <shortname>-<lang>-scorm2004.zip", scorm2004.write, scorm2004.check, "scorm"),
     )
 }

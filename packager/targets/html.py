@@ -41,6 +41,9 @@ class SiteOptions:
     language_chooser: bool = True  # write the root index.html
     template_dirs: tuple[str, ...] = ()  # searched before the built-in templates
     static_files: dict[str, bytes] = field(default_factory=dict)  # extra static/ files
+    # Data for page scripts, embedded as JSON in the page: called with the page and the
+    # page's link resolver; None or an empty result embeds nothing.
+    page_data: Callable[[dict, links.Resolver], dict | None] | None = None
 
 
 def site_paths(lang: str) -> Callable[[str], str]:
@@ -82,6 +85,7 @@ class SiteBuilder:
             keep_trailing_newline=True,
         )
         self.env.filters["links"] = _links_filter
+        self._targets = link_targets(self.course)
         self._templates = {name: self.env.get_template(f"{name}.html") for name in ("home", "section", "item")}
 
     # --- public ----------------------------------------------------------------------
@@ -95,7 +99,8 @@ class SiteBuilder:
         yield from self.static_files()
         yield from self.asset_files()
 
-    def language_pages(self, lang: str, langs: tuple[str, ...]) -> Iterator[tuple[str, bytes]]:
+    def language_pages(self, lang: str, langs: tuple[str, ...], only: frozenset[str] | None = None) -> Iterator[tuple[str, bytes]]:
+        """Pages of one language; ``only`` limits them to some page keys (live preview)."""
         rl = self.rendered.language(lang)
         paths = site_paths(lang)
         sequence = self._sequence(rl)
@@ -108,18 +113,22 @@ class SiteBuilder:
             "options": self.options,
         }
         for index, (key, kind, obj) in enumerate(sequence):
+            if only is not None and key not in only:
+                continue
             path = paths(key)
             page_dir = str(PurePosixPath(path).parent)
             url = lambda target, _dir=page_dir: links.relative_url(_dir, target)  # noqa: E731
-            resolve = lambda k, _url=url: _url(paths(k)) if _known(k, self.course) else None  # noqa: E731
+            resolve = lambda k, _url=url: _url(paths(self._targets[k])) if k in self._targets else None  # noqa: E731
             page = self._page(rl, key, kind, obj, url, resolve, paths)
             page["prev"] = self._neighbour(sequence, index - 1, url, paths)
             page["next"] = self._neighbour(sequence, index + 1, url, paths)
+            page_data = self.options.page_data(page, resolve) if self.options.page_data else None
             context = {
                 **common,
                 "page": page,
                 "resolve": resolve,
                 "static": url("static"),
+                "page_data": page_data,
                 "toc": self._toc(rl, key, url, paths),
                 "languages": [
                     {"lang": other, "name": language_name(other), "url": url(site_paths(other)(key))} for other in langs
@@ -247,17 +256,18 @@ class SiteBuilder:
         return html.encode("utf-8")
 
 
-def _known(key: str, course) -> bool:
-    if key == links.HOME:
-        return True
-    if key.startswith(links.SECTION):
-        return any(s.slug == key[len(links.SECTION):] for s in course.sections)
-    if key.startswith(links.ITEM):
-        item_id = key[len(links.ITEM):]
-        return any(i.id == item_id and i.kind is not ItemKind.LABEL for i in course.items)
-    if key.startswith(links.ASSET):
-        return key[len(links.ASSET):] in course.assets
-    return False
+def link_targets(course) -> dict[str, str]:
+    """Placeholder key -> key of the page that shows it. Labels have no page of their own:
+    links to a label lead to its section page."""
+    targets = {links.HOME: links.HOME}
+    for section in course.sections:
+        targets[links.section_key(section.slug)] = links.section_key(section.slug)
+        for item in section.items:
+            shown_on = links.section_key(section.slug) if item.kind is ItemKind.LABEL else links.item_key(item.id)
+            targets[links.item_key(item.id)] = shown_on
+    for path in course.assets:
+        targets[links.asset_key(path)] = links.asset_key(path)
+    return targets
 
 
 def _title(obj) -> str:

@@ -1,0 +1,187 @@
+"""The build pipeline and CLI: outputs, reproducibility, atomicity, exit codes."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import os
+import tarfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from packager import __version__
+from packager.archive import Stage, tgz_bytes, zip_bytes
+from packager.cli import main
+from tests.conftest import write
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_version_and_help():
+    assert run("--version").output.strip() == f"qser, version {__version__}"
+    for command in ([], ["build"], ["check"], ["preview"]):
+        result = run(*command, "--help")
+        assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_build_writes_the_site(mini_course: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    result = run("build", str(mini_course), "--out", str(out), "--target", "html")
+    assert result.exit_code == 0, result.output
+    files = set(tree_digest(out / "html"))
+    assert {
+        "index.html",
+        "en/index.html",
+        "en/basics/index.html",
+        "en/basics/first.html",
+        "el/basics/first.html",
+        "assets/assets/circle.svg",
+        "static/qser.css",
+    } <= files
+    assert "en/basics/note.html" not in files  # labels show on the section page, not alone
+    section = (out / "html/en/basics/index.html").read_text(encoding="utf-8")
+    assert "Remember to take notes." in section
+    page = (out / "html/el/basics/first.html").read_text(encoding="utf-8")
+    assert '<html lang="el">' in page
+    assert 'src="../../assets/assets/circle.svg" alt="Ένας μπλε κύκλος"' in page
+    english = (out / "html/en/basics/first.html").read_text(encoding="utf-8")
+    assert 'href="../index.html">link back</a>' in english  # link rewritten per target
+    assert 'href="../../el/basics/first.html" hreflang="el"' in english  # language switch
+
+
+def test_quiet_when_not_a_terminal(mini_course: Path, tmp_path: Path):
+    result = run("build", str(mini_course), "--out", str(tmp_path / "o"))
+    assert result.exit_code == 0
+    assert result.stdout == ""
+
+
+def test_two_builds_are_byte_identical(mini_course: Path, tmp_path: Path):
+    assert run("build", str(mini_course), "--out", str(tmp_path / "a")).exit_code == 0
+    os.utime(mini_course / "course.md", (1, 1))  # file times must not leak into outputs
+    assert run("build", str(mini_course), "--out", str(tmp_path / "b")).exit_code == 0
+    first, second = tree_digest(tmp_path / "a"), tree_digest(tmp_path / "b")
+    assert first and first == second
+
+
+def test_failed_build_keeps_previous_outputs(mini_course: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    assert run("build", str(mini_course), "--out", str(out)).exit_code == 0
+    before = tree_digest(out)
+    write(mini_course, "01-basics/01-first.md", "---\ntitle: Changed\n---\n[broken](missing.md)\n")
+    result = run("build", str(mini_course), "--out", str(out))
+    assert result.exit_code == 1
+    assert "nothing was written" in result.stderr
+    assert tree_digest(out) == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".qser-staging")]
+
+
+def test_write_failure_exits_3_and_keeps_outputs(mini_course: Path, tmp_path: Path, monkeypatch):
+    out = tmp_path / "out"
+    assert run("build", str(mini_course), "--out", str(out)).exit_code == 0
+    before = tree_digest(out)
+
+    def broken_write(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", broken_write)
+    result = run("build", str(mini_course), "--out", str(out))
+    monkeypatch.undo()
+    assert result.exit_code == 3, result.output
+    assert "No space left on device" in result.stderr
+    assert tree_digest(out) == before
+
+
+def test_lang_option_limits_languages(mini_course: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    assert run("build", str(mini_course), "--out", str(out), "--lang", "el").exit_code == 0
+    assert (out / "html/el/index.html").exists() and not (out / "html/en").exists()
+    bad = run("build", str(mini_course), "--out", str(out), "--lang", "fr")
+    assert bad.exit_code == 1 and "--lang fr is not a course language" in bad.stderr
+
+
+def test_unknown_target_is_a_usage_error(mini_course: Path):
+    result = run("build", str(mini_course), "--target", "pdf")
+    assert result.exit_code == 2
+
+
+def test_missing_source_folder(tmp_path: Path):
+    result = run("check", str(tmp_path / "nope"))
+    assert result.exit_code == 1 and "course folder not found" in result.stderr
+
+
+def test_shipped_course_passes_strict_check():
+    result = run("check", "content", "--strict")
+    assert result.exit_code == 0, result.stderr
+
+
+@pytest.mark.parametrize("make", [zip_bytes, tgz_bytes])
+def test_archives_are_deterministic_and_sorted(make):
+    entries = {"b.txt": b"2", "a/x.txt": b"1", "imsmanifest.xml": b"<m/>"}
+    first = make(entries, first=["imsmanifest.xml"])
+    assert first == make(dict(reversed(list(entries.items()))), first=["imsmanifest.xml"])
+
+
+def test_tar_is_plain_ustar_with_ascii_names():
+    data = tgz_bytes({"moodle_backup.xml": b"<x/>", "course/course.xml": b"<c/>"}, first=["moodle_backup.xml"], directories=True)
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        members = tar.getmembers()
+        assert [(m.name, m.isdir()) for m in members] == [("moodle_backup.xml", False), ("course", True), ("course/course.xml", False)]
+        assert all(not m.pax_headers for m in members)
+    raw = gzip.decompress(data)
+    assert raw[257:263] == b"ustar\x00"  # POSIX ustar magic, not GNU or PAX
+    with pytest.raises(ValueError):
+        tgz_bytes({"caf\u00e9.xml": b""})
+    with pytest.raises(ValueError):
+        zip_bytes({"../escape.txt": b""})
+
+
+def test_stage_discards_on_error(tmp_path: Path):
+    (tmp_path / "keep.zip").write_bytes(b"old")
+    with pytest.raises(RuntimeError):
+        with Stage(tmp_path) as stage:
+            stage.write("keep.zip", b"new")
+            raise RuntimeError("writer crashed")
+    assert (tmp_path / "keep.zip").read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.zip"]
+
+
+def test_parallel_writers_give_the_same_bytes(mini_course: Path, tmp_path: Path, monkeypatch):
+    from packager import build as build_module
+
+    assert run("build", str(mini_course), "--out", str(tmp_path / "serial")).exit_code == 0
+    monkeypatch.setattr(build_module, "_PARALLEL_FROM", 0)  # fork writers even for a tiny course
+    assert run("build", str(mini_course), "--out", str(tmp_path / "parallel")).exit_code == 0
+    serial, parallel = tree_digest(tmp_path / "serial"), tree_digest(tmp_path / "parallel")
+    assert len(serial) > 10 and serial == parallel
+
+
+def test_writer_failure_in_a_worker_keeps_previous_outputs(mini_course: Path, tmp_path: Path, monkeypatch):
+    from packager import build as build_module
+    from packager.targets import TARGETS, Target
+
+    out = tmp_path / "out"
+    assert run("build", str(mini_course), "--out", str(out)).exit_code == 0
+    before = tree_digest(out)
+
+    def crash(_rendered, stage, _options):
+        stage.write("half.zip", b"partial")
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(build_module, "_PARALLEL_FROM", 0)
+    monkeypatch.setitem(TARGETS, "imscc", Target("imscc", "broken", crash))
+    result = run("build", str(mini_course), "--out", str(out))
+    assert result.exit_code == 3 and "Input/output error" in result.stderr
+    assert tree_digest(out) == before
