@@ -117,10 +117,7 @@ class RenderedCourse:
 
 
 def page_index(course: Course) -> dict[str, str]:
-    """Source path of every Markdown file (translations included) -> page key.
-
-    A label has no page of its own: it is shown on its section's page, so links to it go there.
-    """
+    """Source path of every Markdown file (translations included) -> page key."""
     pages: dict[str, str] = {}
     for text in course.texts.values():
         pages[text.source.path] = links.HOME
@@ -128,9 +125,8 @@ def page_index(course: Course) -> dict[str, str]:
         for text in section.texts.values():
             pages[text.source.path] = links.section_key(section.slug)
         for item in section.items:
-            key = links.section_key(section.slug) if item.kind is ItemKind.LABEL else links.item_key(item.id)
             for text in item.texts.values():
-                pages[text.source.path] = key
+                pages[text.source.path] = links.item_key(item.id)
     return pages
 
 

@@ -14,6 +14,7 @@ from lxml import etree
 from packager.build import build
 from packager.cli import main
 from packager.loader import load_course
+from packager.model import ItemKind
 from packager.scorm.plan import tracking_plan
 from packager.scorm.versions import SCORM12, SCORM2004, VERSIONS
 from tests.conftest import CONTENT, ROOT, write
@@ -230,7 +231,7 @@ def test_summary_fields_that_fit_raise_no_warning(tmp_path):
     import shutil
 
     shutil.copytree(CONTENT, root)
-    screener = root / "07-case-studies" / "03-screener.md"
+    screener = root / load_course(CONTENT)[0].items_of(ItemKind.SCREENER)[0].source.path
     text = screener.read_text(encoding="utf-8")
     text = re.sub(r"(\n  - id: (\S+)\n)", lambda m: m.group(1) + "    max_length: 300\n" if m.group(2) in _field_ids(text) else m.group(1), text)
     screener.write_text(text, encoding="utf-8")
