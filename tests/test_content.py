@@ -178,6 +178,14 @@ def test_check_strict_passes_with_no_warnings():
     assert "warning" not in result.output and "error" not in result.output, result.output
 
 
+def test_every_target_builds_strictly_without_a_warning(tmp_path):
+    result = CliRunner().invoke(main, ["build", str(CONTENT), "--out", str(tmp_path), "--strict"])
+    assert result.exit_code == 0, result.output
+    assert result.output == ""
+    for lang in LANGUAGES:
+        assert (tmp_path / "html" / lang / "index.html").is_file()
+
+
 def test_course_is_big_enough(course):
     assert course.languages == LANGUAGES
     assert len(course.sections) >= 6
