@@ -9,8 +9,11 @@ Keys: ``home``, ``section/<slug>``, ``item/<section>/<slug>``, ``asset/<quoted p
 
 from __future__ import annotations
 
+import hashlib
 import re
+import unicodedata
 from collections.abc import Callable
+from pathlib import PurePosixPath
 from urllib.parse import quote, unquote
 
 SCHEME = "qser:"
@@ -74,3 +77,30 @@ def relative_url(from_dir: str, to_path: str) -> str:
         common += 1
     parts = [".."] * (len(src) - common) + dst[common:]
     return quote("/".join(parts)) or "."
+
+
+_PORTABLE_SEGMENT = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+
+def portable_path(content_path: str) -> str:
+    """An asset's path inside a package: lower-case ASCII, no spaces.
+
+    Zip readers, Moodle's tar reader and LMS importers disagree on anything else, and CC 1.1
+    asks for it. A path that is already portable is kept; any other (``Präsentation 1.pdf``)
+    is transliterated and gets a short hash of the original, so it stays unique:
+    ``prasentation-1-3f2a9c1b.pdf``.
+    """
+    segments = content_path.split("/")
+    if all(_PORTABLE_SEGMENT.match(segment) for segment in segments):
+        return content_path
+    *folders, name = segments
+    digest = hashlib.sha1(content_path.encode("utf-8")).hexdigest()[:8]
+    suffix = _ascii_segment(PurePosixPath(name).suffix, "")
+    file_name = f"{_ascii_segment(PurePosixPath(name).stem)}-{digest}" + (f".{suffix}" if suffix else "")
+    return "/".join([*(_ascii_segment(folder) for folder in folders), file_name])
+
+
+def _ascii_segment(segment: str, empty: str = "file") -> str:
+    ascii_text = unicodedata.normalize("NFKD", segment).encode("ascii", "ignore").decode("ascii").lower()
+    cleaned = re.sub(r"[^a-z0-9._-]+", "-", ascii_text).strip("-.")
+    return cleaned or empty

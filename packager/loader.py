@@ -460,6 +460,13 @@ class _Loader:
         elif kind is ItemKind.QUIZ:
             for q in questions:
                 ok &= self._check_question(source, q)
+        completion = fields.get("completion", "view")
+        if completion != "view" and kind not in (ItemKind.SCREENER, ItemKind.QUIZ):
+            self.diag.error(
+                source.path, self._key_line(source, "completion"),
+                f"completion '{completion}' needs a score: only a screener or a quiz has one (use 'view')",
+            )
+            ok = False
         return ok
 
     def _check_question(self, source: SourceFile, q: dict) -> bool:

@@ -61,7 +61,7 @@ class Schema:
 
 _LTI_FIELDS = (
     Key("url", "url", "Base URL of the qser LTI tool (https://...); screener activities point here."),
-    Key("name", "str", "Tool name shown in the LMS; Moodle matches restored activities to a site tool by it."),
+    Key("name", "str", "Tool name shown in the LMS."),
 )
 
 COURSE = Schema(

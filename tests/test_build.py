@@ -7,6 +7,7 @@ import hashlib
 import io
 import os
 import tarfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -185,3 +186,17 @@ def test_writer_failure_in_a_worker_keeps_previous_outputs(mini_course: Path, tm
     result = run("build", str(mini_course), "--out", str(out))
     assert result.exit_code == 3 and "Input/output error" in result.stderr
     assert tree_digest(out) == before
+
+
+def test_non_ascii_asset_names_build_in_every_target(mini_course: Path, tmp_path: Path):
+    write(mini_course, "assets/Été plan.svg", '<svg xmlns="http://www.w3.org/2000/svg"/>\n')
+    write(mini_course, "01-basics/01-first.md", "---\ntitle: First page\n---\n![A summer plan](../assets/Été%20plan.svg)\n")
+    out = tmp_path / "out"
+    result = run("build", str(mini_course), "--out", str(out))
+    assert result.exit_code == 0, result.output + result.stderr
+    page = (out / "html/en/basics/first.html").read_text(encoding="utf-8")
+    assert 'src="../../assets/assets/ete-plan-' in page
+    for archive in out.glob("*.zip"):
+        names = zipfile.ZipFile(archive).namelist()
+        assert all(name.isascii() for name in names)
+        assert any(name.startswith("assets/assets/ete-plan-") for name in names), archive

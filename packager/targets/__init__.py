@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ..archive import Stage
 from ..diagnostics import Diagnostics
 from ..render import RenderedCourse
-from . import html, imscc, scorm12, scorm2004
+from . import html, imscc, moodle, scorm12, scorm2004
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ TARGETS: dict[str, Target] = {
     for target in (
         Target("html", "static HTML site in html/<lang>/", html.write),
         Target("imscc", "IMS Common Cartridge 1.1, <shortname>-<lang>.imscc", imscc.write),
+        Target("moodle", "Moodle course backup <shortname>.mbz (or <shortname>-<lang>.mbz)", moodle.write, moodle.check),
         Target("scorm12", "SCORM 1.2 package per language: <shortname>-<lang>-scorm12.zip", scorm12.write, scorm12.check, "scorm"),
         Target("scorm2004", "SCORM 2004 4th edition package per language: <shortname>-<lang>-scorm2004.zip", scorm2004.write, scorm2004.check, "scorm"),
     )

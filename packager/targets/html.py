@@ -6,7 +6,8 @@ Layout (all links relative, so the site works from a web server, a zip or ``file
     <lang>/index.html             course home
     <lang>/<section>/index.html   section page (labels shown inline)
     <lang>/<section>/<item>.html  item page
-    assets/<content path>         images, PDFs ... referenced by pages
+    assets/<content path>         images, PDFs ... referenced by pages (lower-case ASCII names,
+                                  see :func:`packager.links.portable_path`)
     static/                       stylesheet and scripts
 
 SCORM packages are this same site for one language plus a runtime script, so
@@ -57,7 +58,7 @@ def site_paths(lang: str) -> Callable[[str], str]:
         if key.startswith(links.ITEM):
             return f"{lang}/{key[len(links.ITEM):]}.html"
         if key.startswith(links.ASSET):
-            return f"assets/{key[len(links.ASSET):]}"
+            return f"assets/{links.portable_path(key[len(links.ASSET):])}"
         raise KeyError(key)
 
     return path
@@ -147,7 +148,7 @@ class SiteBuilder:
 
     def asset_files(self) -> Iterator[tuple[str, bytes]]:
         for path in sorted(self.rendered.assets):
-            yield f"assets/{path}", (self.course.root / path).read_bytes()
+            yield f"assets/{links.portable_path(path)}", (self.course.root / path).read_bytes()
 
     # --- pages -----------------------------------------------------------------------
 

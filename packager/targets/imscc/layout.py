@@ -20,9 +20,8 @@ Identifiers are XML IDs (NCName): a letter, then slugs joined with "_".
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
-from pathlib import PurePosixPath
+
+from ...links import portable_path
 
 MANIFEST = "imsmanifest.xml"
 ASSETS = "web_resources"
@@ -33,9 +32,6 @@ WEBLINK_FILE = "weblink.xml"
 LTI_FILE = "basiclti.xml"
 QTI_FILE = "assessment.xml"
 
-_SAFE_SEGMENT = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-
-
 def section_page(section: str) -> str:
     return f"{section}/index.html"
 
@@ -45,27 +41,8 @@ def item_file(item_id: str, name: str) -> str:
 
 
 def asset_path(content_path: str) -> str:
-    """Archive path of an asset: its content path under ``web_resources/``.
-
-    The CC 1.1 overview asks for file names without spaces and without mixed case, and zip
-    readers and LMS importers disagree on non-ASCII names. Any other name
-    (``Präsentation 1.pdf``) is transliterated to lower case and gets a short hash of the
-    original path, so it stays unique: ``prasentation-1-3f2a9c1b.pdf``.
-    """
-    segments = content_path.split("/")
-    if all(_SAFE_SEGMENT.match(segment) for segment in segments):
-        return f"{ASSETS}/{content_path}"
-    *folders, name = segments
-    digest = hashlib.sha1(content_path.encode("utf-8")).hexdigest()[:8]
-    suffix = _ascii_segment(PurePosixPath(name).suffix, "")
-    file_name = f"{_ascii_segment(PurePosixPath(name).stem)}-{digest}" + (f".{suffix}" if suffix else "")
-    return "/".join([ASSETS, *(_ascii_segment(folder) for folder in folders), file_name])
-
-
-def _ascii_segment(segment: str, empty: str = "file") -> str:
-    ascii_text = unicodedata.normalize("NFKD", segment).encode("ascii", "ignore").decode("ascii").lower()
-    cleaned = re.sub(r"[^a-z0-9._-]+", "-", ascii_text).strip("-.")
-    return cleaned or empty
+    """Archive path of an asset: its portable content path under ``web_resources/``."""
+    return f"{ASSETS}/{portable_path(content_path)}"
 
 
 # --- identifiers ------------------------------------------------------------------------

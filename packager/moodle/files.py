@@ -1,0 +1,142 @@
+"""``files.xml``, the content blobs under ``files/``, and who references which file.
+
+Moodle stores a file once per content hash (``files/<sha1[:2]>/<sha1>``) and lists every
+place it is used as a row of ``files.xml`` (context, component, file area, item, path).
+Restore copies a row only if its id appears in some ``inforef.xml`` (question files aside),
+so every :class:`FileArea` remembers the ids it added for its owner's ``inforef.xml``. Each
+directory of an area also gets the ``.`` row Moodle's file API keeps for it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from urllib.parse import quote
+
+from .xml import Node, document, leaves, node
+
+EMPTY_SHA1 = hashlib.sha1(b"").hexdigest()  # the content hash of Moodle's directory rows
+PLUGINFILE = "@@PLUGINFILE@@"
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    id: int
+    contenthash: str
+    contextid: int
+    component: str
+    filearea: str
+    itemid: int
+    filepath: str  # "/" or "/dir/sub/"
+    filename: str  # "." for a directory row
+    filesize: int
+    mimetype: str | None
+    timestamp: int
+    sortorder: int = 0
+
+    def xml(self) -> Node:
+        return node(
+            "file",
+            leaves(
+                {
+                    "contenthash": self.contenthash,
+                    "contextid": self.contextid,
+                    "component": self.component,
+                    "filearea": self.filearea,
+                    "itemid": self.itemid,
+                    "filepath": self.filepath,
+                    "filename": self.filename,
+                    "userid": None,
+                    "filesize": self.filesize,
+                    "mimetype": self.mimetype,
+                    "status": 0,
+                    "timecreated": self.timestamp,
+                    "timemodified": self.timestamp,
+                    "source": None,
+                    "author": None,
+                    "license": None,
+                    "sortorder": self.sortorder,
+                    "repositorytype": None,
+                    "repositoryid": None,
+                    "reference": None,
+                }
+            ),
+            id=self.id,
+        )
+
+
+@dataclass
+class FilePool:
+    """All files of one backup; ids are handed out in the order files are added."""
+
+    timestamp: int
+    records: list[StoredFile] = field(default_factory=list)
+    blobs: dict[str, bytes] = field(default_factory=dict)
+
+    def area(self, contextid: int, component: str, filearea: str, itemid: int = 0) -> FileArea:
+        return FileArea(self, contextid, component, filearea, itemid)
+
+    def _add(self, area: FileArea, filepath: str, filename: str, data: bytes | None, mimetype: str | None, sortorder: int) -> StoredFile:
+        if data is None:
+            contenthash, size = EMPTY_SHA1, 0
+        else:
+            contenthash, size = hashlib.sha1(data).hexdigest(), len(data)
+            self.blobs[contenthash] = data
+        record = StoredFile(
+            id=len(self.records) + 1,
+            contenthash=contenthash,
+            contextid=area.contextid,
+            component=area.component,
+            filearea=area.filearea,
+            itemid=area.itemid,
+            filepath=filepath,
+            filename=filename,
+            filesize=size,
+            mimetype=mimetype,
+            timestamp=self.timestamp,
+            sortorder=sortorder,
+        )
+        self.records.append(record)
+        return record
+
+    def xml(self) -> bytes:
+        return document(node("files", (record.xml() for record in self.records)))
+
+    def entries(self) -> dict[str, bytes]:
+        """Archive entries of the content blobs."""
+        return {f"files/{sha[:2]}/{sha}": data for sha, data in self.blobs.items()}
+
+
+@dataclass
+class FileArea:
+    """One file area (e.g. a page's ``mod_page/content``) and the file ids it references."""
+
+    pool: FilePool
+    contextid: int
+    component: str
+    filearea: str
+    itemid: int
+    ids: list[int] = field(default_factory=list)
+    _paths: dict[str, StoredFile] = field(default_factory=dict)
+
+    def add(self, path: str, data: bytes, mimetype: str | None, sortorder: int = 0) -> str:
+        """Store ``data`` at ``path`` (relative, POSIX) once; returns its ``@@PLUGINFILE@@`` URL."""
+        if path not in self._paths:
+            pure = PurePosixPath(path)
+            folder = "/" if str(pure.parent) == "." else f"/{pure.parent}/"
+            record = self.pool._add(self, folder, pure.name, data, mimetype, sortorder)
+            self._paths[path] = record
+            self.ids.append(record.id)
+            self._directories(folder)
+        return f"{PLUGINFILE}/{quote(path)}"
+
+    def _directories(self, folder: str) -> None:
+        parts = [p for p in folder.split("/") if p]
+        for depth in range(len(parts) + 1):
+            dirpath = "/" + "".join(f"{p}/" for p in parts[:depth])
+            key = f"{dirpath}."
+            if key not in self._paths:
+                record = self.pool._add(self, dirpath, ".", None, None, 0)
+                self._paths[key] = record
+                self.ids.append(record.id)
