@@ -14,11 +14,10 @@ from lxml import etree
 from packager.build import build
 from packager.cli import main
 from packager.loader import load_course
-from packager.model import ItemKind
 from packager.scorm.plan import tracking_plan
 from packager.scorm.versions import SCORM12, SCORM2004, VERSIONS
 from tests.conftest import CONTENT, ROOT, write
-from tests.scorm_course import quiz_course
+from tests.scorm_course import oversized_summary_course, quiz_course
 
 SCHEMAS = ROOT / "tests" / "schemas"
 NS = {
@@ -194,20 +193,8 @@ def test_launch_page_and_course_pages_carry_the_runtime(synthetic):
 # --- SCORM 1.2 limits ------------------------------------------------------------------
 
 
-def _oversized_summary(tmp_path: Path) -> Path:
-    """A copy of the shipped course whose summary fields keep the default 2000 characters each."""
-    import shutil
-
-    root = tmp_path / "content"
-    shutil.copytree(CONTENT, root)
-    screener = root / load_course(CONTENT)[0].items_of(ItemKind.SCREENER)[0].source.path
-    text = screener.read_text(encoding="utf-8")
-    screener.write_text(re.sub(r"\n    max_length: \d+", "", text), encoding="utf-8")
-    return root
-
-
 def test_summary_too_long_for_scorm12_suspend_data_is_reported_at_its_fields(tmp_path):
-    root = _oversized_summary(tmp_path)
+    root = oversized_summary_course(tmp_path / "content")
     course, _ = load_course(root)
     from packager.scorm import limits
 
@@ -233,7 +220,7 @@ def test_limits_warn_about_long_bookmarks_and_identifiers(tmp_path):
 
 def test_strict_build_fails_on_scorm12_limits_and_writes_nothing(tmp_path):
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["build", str(_oversized_summary(tmp_path)), "--out", str(out), "-t", "scorm12", "--strict"])
+    result = CliRunner().invoke(main, ["build", str(oversized_summary_course(tmp_path / "content")), "--out", str(out), "-t", "scorm12", "--strict"])
     assert result.exit_code == 1
     assert "03-screener.md" in result.output and "SCORM 1.2" in result.output
     assert not list(out.glob("*.zip"))
