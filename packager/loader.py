@@ -394,8 +394,29 @@ class _Loader:
             if merged is None:  # reported already; keep the structure whole for the rest of the check
                 texts[lang] = self._text(lang, source, fields, source, kind, fallback=True)
                 continue
+            self._untranslated(tsource, schema.keys, fields, tfields, "", 1)
             texts[lang] = self._text(lang, tsource, merged, source, kind, fallback=False)
         return texts
+
+    def _untranslated(self, tsource: SourceFile, keys: tuple[S.Key, ...], base: dict, override: dict, where: str, line: int) -> None:
+        """Warn about texts a translation leaves out, which fall back to the default language."""
+        for key in keys:
+            value = base.get(key.name)
+            if not value:
+                continue
+            label = f"{where}{key.name}"
+            if key.translatable and key.name not in override:
+                self.diag.warning(tsource.path, line, f"'{label}' is not translated; the {self.languages[0]} text is used")
+            elif key.fields and key.kind == "map" and isinstance(value, dict):
+                self._untranslated(tsource, key.fields, value, override.get(key.name) or {}, f"{label}.", line)
+            elif key.fields and isinstance(value, list):
+                entries = override.get(key.name)
+                if entries is None:
+                    if any(f.translatable for f in key.fields):
+                        self.diag.warning(tsource.path, line, f"'{label}' is not translated; the {self.languages[0]} texts are used")
+                    continue
+                for index, (orig, tr) in enumerate(zip(value, entries), start=1):
+                    self._untranslated(tsource, key.fields, orig, tr, f"{label}[{index}].", tr.get("__line__", line))
 
     def _merge(self, tsource: SourceFile, base: dict, override: dict) -> dict | None:
         """Overlay translated values on the default language, matching list entries by position."""

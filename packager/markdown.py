@@ -22,6 +22,7 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from .diagnostics import Diagnostics
+from .i18n import Translator
 from .links import ASSET, placeholder
 from .loader import resolve_relative
 
@@ -72,6 +73,7 @@ class RenderContext:
     diagnostics: Diagnostics
     unloaded: frozenset[str] = frozenset()
     used_assets: set[str] = field(default_factory=set)
+    lang: str = ""  # language of the text's words: callout titles are written in it
 
     def error(self, line: int, message: str) -> None:
         self.diagnostics.error(self.path, self.line + line, message)
@@ -112,10 +114,12 @@ def _links_rule(state) -> None:
     ctx: RenderContext | None = state.env.get("qser")
     if ctx is None:
         return
-    for token in state.tokens:
+    for index, token in enumerate(state.tokens):
         line = token.map[0] if token.map else 0
         if token.type == "heading_open" and token.tag == "h1":
             ctx.warning(line, "level-1 heading in the body: the title is the page's level-1 heading, start at ##")
+        elif token.type == "alert_open" and ctx.lang:
+            _translate_alert_title(state.tokens, index, ctx.lang)
         elif token.type in ("html_block", "html_inline"):
             token.content = _rewrite_html(ctx, token.content, line)
         elif token.type == "inline" and token.children:
@@ -132,6 +136,15 @@ def _links_rule(state) -> None:
                     child.attrSet("src", _resolve(ctx, src, line + offset, image=True))
                 elif child.type == "html_inline":
                     child.content = _rewrite_html(ctx, child.content, line + offset)
+
+
+def _translate_alert_title(tokens, index: int, lang: str) -> None:
+    """markdown-it titles a callout with its English kind ("Tip"); a Greek page needs Greek."""
+    title = tokens[index + 2]  # alert_open, alert_title_open, inline
+    text = Translator(lang)(f"alert_{tokens[index].meta['kind'].lower()}")
+    title.content = text
+    title.children[0].content = text
+    del title.children[1:]
 
 
 def _rewrite_html(ctx: RenderContext, html: str, line: int) -> str:

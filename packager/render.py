@@ -215,7 +215,7 @@ def _render_jobs(course: Course, jobs):
 
 
 def _context(course: Course, pages: Mapping[str, str], text: Text, diag: Diagnostics, line: int | None = None) -> RenderContext:
-    return RenderContext(text.source.path, text.source.line if line is None else line, pages, course.assets, diag, course.unloaded)
+    return RenderContext(text.source.path, text.source.line if line is None else line, pages, course.assets, diag, course.unloaded, lang=text.content_lang)
 
 
 def _render_section(course: Course, pages, section: Section, lang: str, diag: Diagnostics, used: set[str]) -> RenderedSection:

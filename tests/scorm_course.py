@@ -1,11 +1,16 @@
 """A synthetic course for the SCORM tests: pages, a label, a link, a file and two quizzes (no screener),
-in English and Greek, so quizzes are what the package grades. Shared by the package and runtime tests."""
+in English and Greek, so quizzes are what the package grades. Shared by the package and runtime tests.
+Also the shipped course with a summary too big for SCORM 1.2, for the suspend-data limit tests."""
 
 from __future__ import annotations
 
+import re
+import shutil
 from pathlib import Path
 
-from tests.conftest import write
+from packager.loader import load_course
+from packager.model import ItemKind
+from tests.conftest import CONTENT, write
 
 QUIZ_COURSE = {
     "course.md": """
@@ -128,4 +133,13 @@ QUIZ_COURSE = {
 def quiz_course(root: Path) -> Path:
     for rel, text in QUIZ_COURSE.items():
         write(root, rel, text)
+    return root
+
+
+def oversized_summary_course(root: Path) -> Path:
+    """A copy of the shipped course whose summary fields keep the default 2000 characters each."""
+    shutil.copytree(CONTENT, root)
+    screener = root / load_course(CONTENT)[0].items_of(ItemKind.SCREENER)[0].source.path
+    text = screener.read_text(encoding="utf-8")
+    screener.write_text(re.sub(r"\n    max_length: \d+", "", text), encoding="utf-8")
     return root

@@ -245,3 +245,52 @@ def test_loader_returns_an_immutable_model(mini_course: Path):
     assert item.text("el").title == "Πρώτη σελίδα"
     assert item.text("el").content_lang == "el"
     assert course.item("basics/note").kind.value == "label"
+
+
+def test_untranslated_strings_inside_lists_are_reported(mini_course: Path):
+    write(
+        mini_course,
+        "01-basics/03-quiz.md",
+        """
+        ---
+        type: quiz
+        title: Q
+        summary: A short check
+        questions:
+          - id: one
+            prompt: Pick
+            choices:
+              - text: A
+                correct: true
+                feedback: Right, A.
+              - text: B
+                feedback: No, not B.
+        ---
+        """,
+    )
+    write(
+        mini_course,
+        "01-basics/03-quiz.el.md",
+        """
+        ---
+        title: Κ
+        questions:
+          - prompt: Διάλεξε
+            choices:
+              - text: Α
+                feedback: Σωστά, Α.
+              - text: Β
+        ---
+        """,
+    )
+    lines = problems_strict(mini_course)
+    assert any("03-quiz.el.md:1: warning: 'summary' is not translated" in line for line in lines), lines
+    assert any(
+        "03-quiz.el.md:8: warning: 'questions[1].choices[2].feedback' is not translated; the en text is used" in line for line in lines
+    ), lines
+
+
+def problems_strict(root: Path) -> list[str]:
+    result = CliRunner().invoke(main, ["check", str(root), "--strict"])
+    assert result.exit_code == 1, result.output
+    return result.stderr.splitlines()

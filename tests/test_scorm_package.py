@@ -17,7 +17,7 @@ from packager.loader import load_course
 from packager.scorm.plan import tracking_plan
 from packager.scorm.versions import SCORM12, SCORM2004, VERSIONS
 from tests.conftest import CONTENT, ROOT, write
-from tests.scorm_course import quiz_course
+from tests.scorm_course import oversized_summary_course, quiz_course
 
 SCHEMAS = ROOT / "tests" / "schemas"
 NS = {
@@ -193,8 +193,9 @@ def test_launch_page_and_course_pages_carry_the_runtime(synthetic):
 # --- SCORM 1.2 limits ------------------------------------------------------------------
 
 
-def test_shipped_course_warns_that_its_summary_exceeds_scorm12_suspend_data(shipped):
-    course, _ = load_course(CONTENT)
+def test_summary_too_long_for_scorm12_suspend_data_is_reported_at_its_fields(tmp_path):
+    root = oversized_summary_course(tmp_path / "content")
+    course, _ = load_course(root)
     from packager.scorm import limits
 
     plan = tracking_plan(course)
@@ -202,7 +203,7 @@ def test_shipped_course_warns_that_its_summary_exceeds_scorm12_suspend_data(ship
     assert len(warnings) == 1
     (warning,) = warnings
     assert warning.path.endswith("03-screener.md")
-    source = (CONTENT / warning.path).read_text(encoding="utf-8").splitlines()
+    source = (root / warning.path).read_text(encoding="utf-8").splitlines()
     assert source[warning.line - 1].startswith("summary_fields:")
     assert "4096" in warning.message and "max_length" in warning.message
     assert not limits.check(course, plan, SCORM2004).items
@@ -219,28 +220,16 @@ def test_limits_warn_about_long_bookmarks_and_identifiers(tmp_path):
 
 def test_strict_build_fails_on_scorm12_limits_and_writes_nothing(tmp_path):
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["build", str(CONTENT), "--out", str(out), "-t", "scorm12", "--strict"])
+    result = CliRunner().invoke(main, ["build", str(oversized_summary_course(tmp_path / "content")), "--out", str(out), "-t", "scorm12", "--strict"])
     assert result.exit_code == 1
     assert "03-screener.md" in result.output and "SCORM 1.2" in result.output
     assert not list(out.glob("*.zip"))
 
 
-def test_summary_fields_that_fit_raise_no_warning(tmp_path):
-    root = tmp_path / "content"
-    import shutil
-
-    shutil.copytree(CONTENT, root)
-    screener = root / "07-case-studies" / "03-screener.md"
-    text = screener.read_text(encoding="utf-8")
-    text = re.sub(r"(\n  - id: (\S+)\n)", lambda m: m.group(1) + "    max_length: 300\n" if m.group(2) in _field_ids(text) else m.group(1), text)
-    screener.write_text(text, encoding="utf-8")
-    course, diagnostics = load_course(root)
+def test_summary_fields_that_fit_raise_no_warning():
+    """The shipped one-page summary is sized to fit SCORM 1.2's 4096 characters."""
+    course, diagnostics = load_course(CONTENT)
     assert course is not None, [d.format() for d in diagnostics.items]
     from packager.scorm import limits
 
     assert not limits.check(course, tracking_plan(course), SCORM12).items
-
-
-def _field_ids(text: str) -> set[str]:
-    fields = text.split("summary_fields:", 1)[1].split("\n---", 1)[0]
-    return set(re.findall(r"- id: (\S+)", fields))

@@ -15,7 +15,7 @@ from packager.build import build
 from packager.loader import load_course
 from tests import browser
 from tests.conftest import CONTENT
-from tests.scorm_course import quiz_course
+from tests.scorm_course import oversized_summary_course, quiz_course
 from tests.scorm_lms import LmsServer, extract
 
 pytestmark = pytest.mark.browser
@@ -30,8 +30,9 @@ def roots(tmp_path_factory) -> dict[tuple[str, str], Path]:
     """Extracted English packages: (course, version) -> folder."""
     base = tmp_path_factory.mktemp("scorm-runtime")
     synthetic = quiz_course(base / "quiz-content")
+    oversized = oversized_summary_course(base / "oversized-content")
     found = {}
-    for course, source, short in (("shipped", CONTENT, "qser"), ("synthetic", synthetic, "quizzes")):
+    for course, source, short in (("shipped", CONTENT, "qser"), ("synthetic", synthetic, "quizzes"), ("oversized", oversized, "qser")):
         out = base / f"{course}-build"
         build(source, out, tuple(TARGET.values()))
         for version, target in TARGET.items():
@@ -320,8 +321,8 @@ def test_package_opened_from_disk_works_without_an_lms(chromium, roots):
 
 
 def test_summary_never_outgrows_scorm12_suspend_data(learner):
-    """The shipped summary allows 16000 characters, SCORM 1.2 stores 4096: the form keeps to the limit."""
-    learner.launch("shipped", "1.2")
+    """A summary allowing 16000 characters, where SCORM 1.2 stores 4096: the form keeps to the limit."""
+    learner.launch("oversized", "1.2")
     learner.follow("Finding and documenting case studies", "Case-study screener")
     learner.screener(yes=4)
     learner.content.locator("#qser-f-background").fill("b" * 2000)

@@ -26,7 +26,7 @@ def _pages(site: Path, lang: str) -> dict[str, Path]:
 
     course, _ = load_course(ROOT / "content")
     section = course.sections[0]
-    item = next(i for i in course.items if i.kind is ItemKind.PAGE) if course.items_of(ItemKind.PAGE) else course.items[0]
+    item = course.items_of(ItemKind.PAGE)[0]
     screener = course.items_of(ItemKind.SCREENER)[0]
     return {
         "home": site / lang / "index.html",
@@ -80,7 +80,7 @@ def test_keyboard_skip_link_and_focus_ring(chromium, site: Path):
 
 @pytest.mark.browser
 def test_phone_layout_has_no_sideways_scrolling(chromium, site: Path):
-    context = chromium.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True)
+    context = chromium.new_context(viewport={"width": 320, "height": 640}, device_scale_factor=2, is_mobile=True, has_touch=True)
     try:
         page = context.new_page()
         for path in _pages(site, "el").values():
