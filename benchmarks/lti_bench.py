@@ -38,7 +38,7 @@ SCORES = 2000
 ISSUER_HOST = "127.0.0.1"
 CLIENT_ID = "bench-client"
 DEPLOYMENT = "1"
-SCREENER = "case-studies/screener"
+SCREENER = "finding-case-studies/screener"
 
 
 def free_port() -> int:

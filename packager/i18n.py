@@ -39,6 +39,8 @@ def language_name(lang: str) -> str:
 
 
 class Translator:
+    """``t.key`` or ``t("key", name=value)`` in templates."""
+
     def __init__(self, lang: str):
         self.lang = lang
         self.strings = catalog(lang)
@@ -48,6 +50,14 @@ class Translator:
         return text.format(**values) if values else text
 
     def __getattr__(self, key: str) -> str:
-        if key.startswith("_"):
-            raise AttributeError(key)
-        return self(key)
+        # Only catalog keys: Jinja probes objects for attributes such as ``jinja_pass_arg``,
+        # and an unknown key must stay visible to the catalog test, not become a string.
+        try:
+            return self.strings[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+
+@lru_cache(maxsize=None)
+def translator(lang: str) -> Translator:
+    return Translator(lang)

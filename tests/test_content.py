@@ -208,7 +208,7 @@ def test_every_item_exists_in_every_language(course):
 
 def test_screener_matches_the_method_in_every_language(course):
     (screener_item,) = course.items_of(ItemKind.SCREENER)
-    assert screener_item.id == "case-studies/screener"
+    assert screener_item.id == "finding-case-studies/screener"
     for lang in LANGUAGES:
         screener = screener_item.text(lang).screener
         assert screener.threshold == 4
@@ -271,7 +271,7 @@ def test_printable_worksheet_repeats_the_screener_in_each_language(course):
     asset = course.assets[file_item.file]
     assert asset.media_type == "text/html" and asset.size < 200_000
     page = etree.parse(str(CONTENT / asset.path), etree.HTMLParser(encoding="utf-8"))
-    screener = course.item("case-studies/screener")
+    screener = course.item("finding-case-studies/screener")
     for lang in LANGUAGES:
         (sheet,) = page.xpath(f'//section[@id="{lang}" and @lang="{lang}"]')
         questions = [" ".join(th.xpath("string()").split()) for th in sheet.xpath('.//table[@class="answers"]/tbody/tr/th')][:5]

@@ -172,13 +172,13 @@ def test_screener_with_four_yes_passes_with_80_of_100(learner, version):
     assert (now["raw"], now["min"], now["max"]) == ("80", "0", "100")
     if version == "1.2":
         assert now["status"] == "passed"
-        assert objectives(cmi)["case-studies/screener"]["status"] == "passed"
+        assert objectives(cmi)["finding-case-studies/screener"]["status"] == "passed"
     else:
         assert now["success"] == "passed"
         assert float(now["scaled"]) == pytest.approx(0.8)
-        assert objectives(cmi)["case-studies/screener"]["success_status"] == "passed"
+        assert objectives(cmi)["finding-case-studies/screener"]["success_status"] == "passed"
     answers = interactions(cmi)
-    assert [a["id"] for a in answers] == [f"case-studies/screener/{q}" for q in SCREENER]
+    assert [a["id"] for a in answers] == [f"finding-case-studies/screener/{q}" for q in SCREENER]
     assert {a["type"] for a in answers} == {"true-false"}
     committed = learner.server.lms.last_commit()["cmi"]
     assert status(committed, version)["raw"] == "80"  # reached the LMS, not only the runtime

@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 
 from ..lti.errors import LtiError
-from .text import page_text
+from packager.i18n import translator as page_text
 
 log = logging.getLogger("qser.web")
 LANGUAGES = ("en", "el", "es")

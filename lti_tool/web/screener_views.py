@@ -12,7 +12,7 @@ from ..lti.errors import LtiError, forbidden
 from ..screener import FormProblem, parse_answers, parse_summary
 from ..store import repo
 from ..store.repo import LaunchRecord
-from .text import page_text
+from packager.i18n import translator as page_text
 
 bp = Blueprint("screener", __name__, url_prefix="/screener")
 

@@ -273,8 +273,8 @@ def test_the_shipped_course_screener_loads():
     from lti_tool.config import REPO_ROOT
 
     catalog = ScreenerCatalog.load(REPO_ROOT / "content")
-    assert "case-studies/screener" in catalog.screener_ids
-    page = catalog.page("case-studies/screener", "es")
+    assert "finding-case-studies/screener" in catalog.screener_ids
+    page = catalog.page("finding-case-studies/screener", "es")
     assert page.model.threshold == 4 and page.model.max_score == 5
 
 
