@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from pathlib import Path
 
 import click
 
@@ -126,7 +127,9 @@ def list_platforms() -> None:
     click.echo(f"  Initiate login URL:           {url(lti_contract.LOGIN_PATH)}")
     click.echo(f"  Redirection URI:              {url(lti_contract.LAUNCH_PATH)}")
     click.echo(f"  Public keyset URL:            {url(lti_contract.JWKS_PATH)}")
+    click.echo(f"  Content selection URL:        {url(lti_contract.DEEP_LINK_PATH)}  (deep linking)")
     click.echo(f"  Custom parameters:            {lti_contract.CUSTOM_SCREENER}=<screener item id>")
+    click.echo("Or let the platform register the tool itself (Moodle: Dynamic Registration): `qser lti invite`.")
     records = repo.list_platforms(_db(settings))
     if not records:
         click.echo("No platform registered yet: use `qser lti add-platform`.")
@@ -170,6 +173,27 @@ def rotate_keys(overlap: int | None) -> None:
 
 
 @lti.command()
+@click.option("--valid-for", "hours", type=click.IntRange(1, 24 * 90), default=72, show_default=True, metavar="HOURS",
+              help="How long the invitation can be used.")
+@click.option("--note", default="", help="What the invitation is for (e.g. the platform's name), kept with it.")
+def invite(hours: int, note: str) -> None:
+    """Create a one-time Dynamic Registration address for a platform's administrator.
+
+    In Moodle: Site administration > Plugins > Activity modules > External tool > Manage
+    tools: paste the address as "Tool URL", choose "Add LTI Advantage", then activate the
+    new tool, which Moodle lists as pending."""
+    from .store import invites
+
+    settings = _settings()
+    created = invites.create(_db(settings), hours * 3600, note[:200])
+    address = lti_contract.tool_url(settings.base_url, lti_contract.REGISTER_PATH) + "?invite=" + created.token
+    click.echo(address)
+    click.echo(f"One-time registration address, valid until {created.expires_at:%Y-%m-%d %H:%M} UTC. "
+               "Paste it as the Tool URL in the platform (Moodle: Manage tools, Add LTI Advantage), then activate the tool there.",
+               err=True)
+
+
+@lti.command()
 def migrate() -> None:
     """Apply database migrations (serve does this too)."""
     from .store.migrate import current_revision
@@ -210,3 +234,47 @@ def worker(once: bool, concurrency: int) -> None:
     click.echo("Outbox worker running; Ctrl-C to stop.")
     job.run_forever(stop)
     job.close()
+
+
+@click.command("harvest")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("content/case-studies"),
+              show_default=True, help="Section folder to write, inside the course folder (next to course.md).")
+@click.option("--issuer", default=None, metavar="URL", help="Only case studies from this platform (its issuer, e.g. the Moodle address).")
+@click.option("--update", is_flag=True, help="Rewrite pages harvested before (otherwise they are kept, with any edits).")
+def harvest(out: Path, issuer: str | None, update: bool) -> None:
+    """Export the approved case studies of the LTI tool's database as course pages.
+
+    Each becomes an item of the section folder OUT (written with its index.md when missing),
+    in the language it was written in, credited as its author chose, personal data removed.
+    The next `qser build` includes them."""
+    from . import harvest as harvesting
+    from .screener import CourseUnavailable, ScreenerCatalog
+    from .store import library
+
+    settings = _settings()
+    db = _db(settings)
+    try:
+        catalog = ScreenerCatalog.load(settings.content_dir)
+    except CourseUnavailable as exc:
+        click.secho(str(exc), fg="red", err=True)
+        sys.exit(1)
+
+    def labels(case) -> dict[str, str]:
+        if not catalog.has(case.screener_id):
+            return {}
+        lang = case.lang if case.lang in catalog.course.languages else catalog.course.default_language
+        return {f.id: f.label for f in catalog.page(case.screener_id, lang).rendered.fields}
+
+    cases = library.approved(db, issuer)
+    try:
+        report = harvesting.harvest(cases, out, labels, update=update, withdrawn_ids=library.not_approved_ids(db))
+    except harvesting.HarvestError as exc:
+        click.secho(str(exc), fg="red", err=True)
+        sys.exit(1)
+    for path in report.written:
+        click.echo(f"  wrote {path}")
+    for path in report.kept:
+        click.echo(f"  kept  {path} (exists; --update rewrites it)")
+    for path in report.withdrawn:
+        click.secho(f"  {path}: its case study is no longer approved; delete the file if it should go", fg="yellow", err=True)
+    click.echo(f"{len(cases)} approved case stud{'y' if len(cases) == 1 else 'ies'}; {len(report.written)} file(s) written in {out}/")

@@ -38,6 +38,11 @@ class Settings:
     outbox_backoff_base_seconds: float = 2.0
     outbox_backoff_cap_seconds: float = 3600.0
     key_overlap_seconds: int = 24 * 3600  # old tool keys stay published this long after rotation
+    # Dynamic Registration fetches an address the request names: only public addresses over
+    # HTTPS, unless these networks (comma-separated CIDRs) are allowed; plain http only to
+    # loopback addresses allowed here (local development, tests)
+    registration_allowed_networks: str = ""
+    nrps_max_pages: int = 50  # member-list pages read per instructor page (a page holds up to 100)
     log_level: str = "INFO"
     access_log: bool = False  # gunicorn's request log (the reverse proxy usually keeps one)
 
@@ -52,6 +57,12 @@ class Settings:
     @property
     def run_inline_worker(self) -> bool:
         return self.is_sqlite if self.outbox_inline is None else self.outbox_inline
+
+    @property
+    def allowed_networks(self) -> tuple:
+        from ipaddress import ip_network
+
+        return tuple(ip_network(part.strip(), strict=False) for part in self.registration_allowed_networks.split(",") if part.strip())
 
     @property
     def secure_cookies(self) -> bool:
@@ -111,6 +122,10 @@ def _coerce(values: dict[str, object], source: str) -> Settings:
     settings = replace(settings, **converted)
     if not settings.base_url.startswith(("http://", "https://")):
         raise ConfigError(f"{source}: base_url must be an http(s):// address, got {settings.base_url!r}")
+    try:
+        settings.allowed_networks
+    except ValueError as exc:
+        raise ConfigError(f"{source}: registration_allowed_networks must list networks such as 10.0.0.0/8, ::1/128: {exc}") from None
     if not settings.base_url.endswith("/"):
         settings = replace(settings, base_url=settings.base_url + "/")
     return settings

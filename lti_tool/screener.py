@@ -120,3 +120,24 @@ def parse_summary(form: Mapping[str, str], page: ScreenerPage) -> dict[str, str]
     if problems:
         raise FormProblem(problems)
     return values
+
+
+CREDITS = ("anonymous", "name", "organisation")
+CREDIT_DEFAULT = "anonymous"  # the most private choice is the one made for the learner
+CREDIT_ORG_MAX = 200
+
+
+def parse_credit(form: Mapping[str, str]) -> tuple[str, str | None]:
+    """How the author wants to be credited if the case study is published: by name,
+    anonymously, or by organisation (whose name they give)."""
+    credit = form.get("credit") or CREDIT_DEFAULT
+    if credit not in CREDITS:
+        raise FormProblem({"credit": "lti_credit_required"})
+    if credit != "organisation":
+        return credit, None
+    organisation = " ".join((form.get("credit-org") or "").split())
+    if not organisation:
+        raise FormProblem({"credit-org": "lti_credit_org_required"})
+    if len(organisation) > CREDIT_ORG_MAX:
+        raise FormProblem({"credit-org": "lti_field_too_long"})
+    return credit, organisation

@@ -165,5 +165,30 @@ class _LtiCommands(click.Group):
 main.add_command(_LtiCommands("lti", help="Run and administer the LTI 1.3 screener tool."))
 
 
+class _LtiCommand(click.Command):
+    """A top-level command that lives in the LTI tool, imported (options included) only when
+    it runs or shows its own help, for the same reason as ``qser lti``."""
+
+    def __init__(self, name: str, target: str, **kwargs):
+        super().__init__(name, **kwargs)
+        self.target = target
+
+    def _real(self) -> click.Command:
+        import importlib
+
+        module, _, attr = self.target.partition(":")
+        return getattr(importlib.import_module(module), attr)
+
+    def get_params(self, ctx):
+        return self._real().get_params(ctx)
+
+    def invoke(self, ctx):
+        return self._real().invoke(ctx)
+
+
+main.add_command(_LtiCommand("harvest", "lti_tool.cli:harvest",
+                             help="Export approved case studies from the LTI tool as course pages (a section folder)."))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

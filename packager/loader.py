@@ -378,15 +378,17 @@ class _Loader:
 
     def _texts(self, group: _Group, source: SourceFile, fields: dict, schema: S.Schema, kind: ItemKind | None) -> dict[str, Text]:
         default_lang = self.languages[0]
-        texts = {default_lang: self._text(default_lang, source, fields, source, kind, fallback=False)}
+        written_in = self._written_in(source, fields)
+        texts = {default_lang: self._text(default_lang, source, fields, source, kind, fallback=False, written_in=written_in)}
         for lang in self.languages[1:]:
             named = group.translations.get(lang)
             if named is None:
-                self.diag.warning(
-                    source.path, 1,
-                    f"missing translation '{lang}' ({_translation_name(source.path, lang)}); the {default_lang} text is used",
-                )
-                texts[lang] = self._text(lang, source, fields, source, kind, fallback=True)
+                if written_in is None:
+                    self.diag.warning(
+                        source.path, 1,
+                        f"missing translation '{lang}' ({_translation_name(source.path, lang)}); the {default_lang} text is used",
+                    )
+                texts[lang] = self._text(lang, source, fields, source, kind, fallback=True, written_in=written_in)
                 continue
             tsource = read_source(self.root, named.path, self.diag)
             tfields = self._validate(tsource, schema.keys, f"{schema.name} translation", translation=True) if tsource else None
@@ -451,7 +453,17 @@ class _Loader:
                 merged[name] = value
         return merged if ok else None
 
-    def _text(self, lang: str, source: SourceFile, fields: dict, default_source: SourceFile, kind: ItemKind | None, fallback: bool) -> Text:
+    def _written_in(self, source: SourceFile, fields: dict) -> str | None:
+        """An item's ``lang``: the one language its text exists in (any course language)."""
+        lang = fields.get("lang")
+        if lang is not None and lang not in self.languages:
+            self.diag.error(source.path, self._key_line(source, "lang"),
+                            f"'lang' must be one of the course languages ({', '.join(self.languages)}), found '{lang}'")
+            return None
+        return lang
+
+    def _text(self, lang: str, source: SourceFile, fields: dict, default_source: SourceFile, kind: ItemKind | None, fallback: bool,
+              written_in: str | None = None) -> Text:
         body = source.body
         if not fallback and source is not default_source and not body.strip() and default_source.body.strip():
             self.diag.warning(source.path, source.body_line, f"translation has no body text; the {self.languages[0]} text is used")
@@ -461,7 +473,7 @@ class _Loader:
             title=fields["title"],
             body=body,
             source=SourceRef(source.path, source.body_line),
-            content_lang=self.languages[0] if fallback else lang,
+            content_lang=written_in if written_in and source is default_source else self.languages[0] if fallback else lang,
             summary=fields.get("summary", ""),
             screener=_screener(fields) if kind is ItemKind.SCREENER else None,
             quiz=_quiz(fields) if kind is ItemKind.QUIZ else None,

@@ -99,6 +99,12 @@ _ITEM_COMMON = (
         "What completes the item in an LMS: view, grade or pass (default: view; pass for screener and quiz).",
         choices=("view", "grade", "pass"),
     ),
+    Key(
+        "lang",
+        "lang",
+        "Language the item is written in, for an item that exists in one language only (e.g. a harvested case study): "
+        "every course language shows it, marked with its language, and missing translations are not reported.",
+    ),
 )
 
 _SCREENER_QUESTION = (

@@ -1,4 +1,5 @@
-"""id_token validation for a resource-link launch: a fixed sequence of small checks.
+"""id_token validation for a resource-link or deep-linking launch: a fixed sequence of
+small checks.
 
 The order matters: nothing about the token is trusted, and nothing is written, before the
 signature has been verified with the platform's key (selected by ``kid``, algorithm pinned
@@ -38,8 +39,26 @@ class Registration:
 
 
 @dataclass(frozen=True)
+class DeepLinking:
+    """The parts of a deep-linking request's settings the response depends on."""
+
+    return_url: str
+    accept_types: tuple[str, ...]
+    data: Any = None  # opaque to the tool; echoed back unchanged when present
+
+    def as_json(self) -> dict:
+        return {"return_url": self.return_url, "accept_types": list(self.accept_types), "data": self.data}
+
+    @classmethod
+    def from_json(cls, value: Mapping | None) -> DeepLinking | None:
+        if not value:
+            return None
+        return cls(str(value["return_url"]), tuple(value.get("accept_types") or ()), value.get("data"))
+
+
+@dataclass(frozen=True)
 class Launch:
-    """A validated resource-link launch: only the values the tool acts on."""
+    """A validated launch: only the values the tool acts on."""
 
     platform_id: int
     deployment_id: str
@@ -58,10 +77,17 @@ class Launch:
     nonce: str
     expires_at: int
     claims: Mapping[str, Any] = field(repr=False, default_factory=dict)
+    message_type: str = C.RESOURCE_LINK_REQUEST
+    deep_linking: DeepLinking | None = None
+    nrps_url: str | None = None  # the course's member list, when the platform offers it
 
     @property
     def can_send_scores(self) -> bool:
         return bool(self.lineitem_url) and C.AGS_SCOPE_SCORE in self.ags_scopes
+
+    @property
+    def is_deep_linking(self) -> bool:
+        return self.message_type == C.DEEP_LINKING_REQUEST
 
 
 class LaunchValidator:
@@ -138,11 +164,18 @@ class LaunchValidator:
     def _message(payload: dict) -> None:
         if payload.get(C.VERSION) != C.LTI_VERSION:
             raise bad_request(f"unsupported LTI version {payload.get(C.VERSION)!r}", "wrong_version")
-        if payload.get(C.MESSAGE_TYPE) != C.RESOURCE_LINK_REQUEST:
-            raise bad_request(f"unsupported LTI message type {payload.get(C.MESSAGE_TYPE)!r}", "wrong_message_type")
-        link = payload.get(C.RESOURCE_LINK)
-        if not isinstance(link, dict) or not link.get("id"):
-            raise bad_request(f"the id_token lacks the required claim {C.RESOURCE_LINK!r}", "claim_missing")
+        kind = payload.get(C.MESSAGE_TYPE)
+        if kind == C.RESOURCE_LINK_REQUEST:
+            link = payload.get(C.RESOURCE_LINK)
+            if not isinstance(link, dict) or not link.get("id"):
+                raise bad_request(f"the id_token lacks the required claim {C.RESOURCE_LINK!r}", "claim_missing")
+        elif kind == C.DEEP_LINKING_REQUEST:
+            settings = payload.get(C.DL_SETTINGS)
+            return_url = settings.get("deep_link_return_url") if isinstance(settings, dict) else None
+            if not isinstance(return_url, str) or not return_url.startswith(("https://", "http://")):
+                raise bad_request(f"the deep-linking request lacks {C.DL_SETTINGS!r} with a deep_link_return_url", "claim_missing")
+        else:
+            raise bad_request(f"unsupported LTI message type {kind!r}", "wrong_message_type")
         roles = payload.get(C.ROLES)
         if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
             raise bad_request(f"the id_token lacks the required claim {C.ROLES!r}", "claim_missing")
@@ -166,7 +199,7 @@ class LaunchValidator:
 
     @staticmethod
     def _launch(payload: dict, registration: Registration, deployment: str) -> Launch:
-        link = payload[C.RESOURCE_LINK]
+        link = payload.get(C.RESOURCE_LINK) if isinstance(payload.get(C.RESOURCE_LINK), dict) else {}
         context = payload.get(C.CONTEXT) if isinstance(payload.get(C.CONTEXT), dict) else {}
         custom = payload.get(C.CUSTOM) if isinstance(payload.get(C.CUSTOM), dict) else {}
         presentation = payload.get(C.LAUNCH_PRESENTATION) if isinstance(payload.get(C.LAUNCH_PRESENTATION), dict) else {}
@@ -180,7 +213,7 @@ class LaunchValidator:
             sub=str(payload["sub"]),
             name=str(name or ""),
             roles=tuple(payload[C.ROLES]),
-            resource_link_id=str(link["id"]),
+            resource_link_id=str(link.get("id") or ""),
             resource_link_title=_opt(link.get("title")),
             context_id=_opt(context.get("id")),
             context_title=_opt(context.get("title")),
@@ -192,7 +225,31 @@ class LaunchValidator:
             nonce=payload["nonce"],
             expires_at=int(payload["exp"]),
             claims=payload,
+            message_type=payload[C.MESSAGE_TYPE],
+            deep_linking=_deep_linking(payload),
+            nrps_url=_nrps_url(payload),
         )
+
+
+def _deep_linking(payload: dict) -> DeepLinking | None:
+    settings = payload.get(C.DL_SETTINGS)
+    if payload.get(C.MESSAGE_TYPE) != C.DEEP_LINKING_REQUEST or not isinstance(settings, dict):
+        return None
+    types = settings.get("accept_types")
+    accept = tuple(t for t in types if isinstance(t, str)) if isinstance(types, list) else ()
+    return DeepLinking(settings["deep_link_return_url"], accept, settings.get("data"))
+
+
+def _nrps_url(payload: dict) -> str | None:
+    claim = payload.get(C.NRPS)
+    if not isinstance(claim, dict):
+        return None
+    url, versions = claim.get("context_memberships_url"), claim.get("service_versions")
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        return None
+    if isinstance(versions, list) and "2.0" not in versions:
+        return None
+    return url
 
 
 def _header_of(token: str) -> dict:

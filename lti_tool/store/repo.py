@@ -9,7 +9,10 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..lti.launch import Launch, Registration
+from ..lti import claims as C
+from ..lti.launch import DeepLinking, Launch, Registration
+from ..lti.roles import is_staff
+from ..textsearch import summary_keys
 from . import tables as T
 from .db import Database, now, utc
 
@@ -137,6 +140,17 @@ class LaunchRecord:
     return_url: str | None
     resource_link_title: str | None
     context_title: str | None
+    deployment_id: str = ""
+    context_id: str | None = None
+    resource_link_id: str = ""
+    message_type: str = C.RESOURCE_LINK_REQUEST
+    deep_linking: DeepLinking | None = None
+    nrps_url: str | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        """Instructor, content developer or administrator, from the signed launch's roles."""
+        return is_staff(self.roles)
 
 
 # built once: every launch runs them, and building a statement costs more than running it
@@ -159,11 +173,15 @@ def store_launch(db: Database, launch: Launch, *, token_hash: str, screener_id: 
                 screener_id=screener_id, lang=lang, lineitem_url=lineitem,
                 ags_scopes=list(launch.ags_scopes), return_url=launch.return_url,
                 created_at=created, expires_at=created + timedelta(seconds=ttl_seconds),
+                message_type=launch.message_type, nrps_url=launch.nrps_url,
+                deep_linking=launch.deep_linking.as_json() if launch.deep_linking else None,
             )).scalar_one()
     except IntegrityError:
         raise NonceReused() from None
     return LaunchRecord(launch_id, launch.platform_id, launch.sub, launch.name, launch.roles, screener_id, lang, lineitem,
-                        launch.ags_scopes, launch.return_url, launch.resource_link_title, launch.context_title)
+                        launch.ags_scopes, launch.return_url, launch.resource_link_title, launch.context_title,
+                        launch.deployment_id, launch.context_id, launch.resource_link_id, launch.message_type,
+                        launch.deep_linking, launch.nrps_url)
 
 
 def find_launch(db: Database, token_hash: str) -> LaunchRecord | None:
@@ -174,6 +192,8 @@ def find_launch(db: Database, token_hash: str) -> LaunchRecord | None:
     return LaunchRecord(
         row.id, row.platform_id, row.user_sub, row.user_name, tuple(row.roles), row.screener_id, row.lang,
         row.lineitem_url, tuple(row.ags_scopes), row.return_url, row.resource_link_title, row.context_title,
+        row.deployment_id, row.context_id, row.resource_link_id, row.message_type,
+        DeepLinking.from_json(row.deep_linking), row.nrps_url,
     )
 
 
@@ -210,13 +230,15 @@ def record_attempt(db: Database, launch: LaunchRecord, answers: dict[str, bool],
     return attempt_id
 
 
-def record_summary(db: Database, launch: LaunchRecord, attempt: AttemptRecord, fields: dict[str, str], lang: str) -> int:
+def record_summary(db: Database, launch: LaunchRecord, attempt: AttemptRecord, fields: dict[str, str], lang: str,
+                   credit: str = "anonymous", credit_org: str | None = None) -> int:
     """The summary completes the activity: store it and send the score again as Completed."""
     created = now()
     try:
         with db.begin() as conn:
             summary_id = conn.execute(insert(T.case_summary).values(
                 attempt_id=attempt.id, fields=fields, lang=lang, review_status="submitted", created_at=created,
+                credit=credit, credit_org=credit_org, **summary_keys(fields),
             ).returning(T.case_summary.c.id)).scalar_one()
             _enqueue(conn, launch, attempt.id, attempt.score, attempt.max_score, created, "Completed")
     except IntegrityError:

@@ -99,7 +99,12 @@ launch = Table(
     Column("return_url", String(1000), nullable=True),
     _ts("created_at"),
     _ts("expires_at"),
+    # added in 0002: deep-linking launches and the Names and Role Provisioning service
+    Column("message_type", String(40), nullable=False, server_default="LtiResourceLinkRequest"),
+    Column("deep_linking", JSON, nullable=True),  # the platform's deep_linking_settings we act on
+    Column("nrps_url", String(1000), nullable=True),  # context_memberships_url, when offered
 )
+Index("ix_launch_context", launch.c.platform_id, launch.c.context_id)
 
 # One submission of the five answers. The score is computed on the server from the
 # answers with packager.model.Screener.score(): the browser never sends a score.
@@ -126,7 +131,19 @@ case_summary = Table(
     Column("lang", String(16), nullable=False),
     Column("review_status", String(20), nullable=False, default="submitted"),
     _ts("created_at"),
+    # added in 0002: how the author wants to be credited, instructor review, library search
+    Column("credit", String(20), nullable=False, server_default="anonymous"),  # name|anonymous|organisation
+    Column("credit_org", String(200), nullable=True),
+    Column("original_fields", JSON, nullable=True),  # the learner's text, kept when a reviewer edits
+    _ts("reviewed_at", nullable=True),
+    Column("reviewed_by", String(500), nullable=True),  # user sub of the reviewing instructor
+    # normalised copies (lower case, accents removed) so LIKE finds "Διερμηνείς" from "διερμηνεις"
+    # the same way on SQLite and PostgreSQL
+    Column("title_key", Text, nullable=False, server_default=""),
+    Column("sector_key", Text, nullable=False, server_default=""),
+    Column("search_key", Text, nullable=False, server_default=""),
 )
+Index("ix_case_summary_review", case_summary.c.review_status)
 
 # Durable grade passback: written in the attempt's transaction, delivered by a worker.
 grade_outbox = Table(
@@ -150,5 +167,21 @@ grade_outbox = Table(
     Column("last_error", Text, nullable=True),
     _ts("delivered_at", nullable=True),
     _ts("created_at"),
+    Column("requested_by", String(500), nullable=True),  # 0002: instructor who asked to send it again
 )
 Index("ix_grade_outbox_due", grade_outbox.c.status, grade_outbox.c.next_attempt_at)
+Index("ix_grade_outbox_attempt", grade_outbox.c.attempt_id)
+
+# One-time invitations to register a platform with Dynamic Registration (``qser lti invite``).
+# Only the SHA-256 of the invitation is stored.
+invite = Table(
+    "invite",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("note", String(200), nullable=False, default=""),
+    _ts("created_at"),
+    _ts("expires_at"),
+    _ts("used_at", nullable=True),  # set while a registration runs and once it succeeded
+    Column("platform_id", Id, ForeignKey("platform.id", ondelete="SET NULL"), nullable=True),
+)

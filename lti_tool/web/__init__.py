@@ -12,7 +12,7 @@ from markupsafe import Markup
 from packager import links
 
 from ..config import Settings, load_settings
-from . import errors, lti_views, screener_views, security
+from . import errors, lti_views, register_views, screener_views, security, teach_views
 from .services import Services
 
 
@@ -31,6 +31,8 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True, start_
     security.install_log_redaction()
     app.register_blueprint(lti_views.bp)
     app.register_blueprint(screener_views.bp)
+    app.register_blueprint(teach_views.bp)
+    app.register_blueprint(register_views.bp)
     errors.register(app)
     # course HTML is sanitised already; its internal course links have no page in the tool
     app.add_template_filter(lambda html: Markup(links.rewrite(html, lambda _key: None)), "course_html")

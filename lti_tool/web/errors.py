@@ -23,6 +23,8 @@ def error_page(status: int, code: str, detail: str = "", lang: str | None = None
     lang = lang or page_language()
     t = page_text(lang)
     key = f"lti_error_{code}"
+    if key not in t.strings and code.startswith("registration_"):
+        key = "lti_error_registration"  # one message for the ways a registration fails; the detail says which
     message = t(key) if key in t.strings else t("lti_error_generic")
     return render_template("error.html", t=t, lang=lang, status=status, message=message, detail=detail, code=code), status
 

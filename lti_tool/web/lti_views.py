@@ -1,4 +1,6 @@
-"""The LTI endpoints of :mod:`packager.lti_contract`: login initiation, launch, JWKS."""
+"""The LTI endpoints of :mod:`packager.lti_contract`: login initiation, launch (a learner
+gets the screener, staff the instructor view, a deep-linking request the activity picker),
+JWKS. Dynamic Registration is in :mod:`.register_views`."""
 
 from __future__ import annotations
 
@@ -12,8 +14,12 @@ from packager import lti_contract
 from ..lti import login as oidc
 from ..lti.errors import LtiError, bad_request, forbidden
 from ..store import repo
+from ..lti.deep_linking import check_accepts_links
+from ..lti.roles import is_staff
+from .deep_link_views import render_picker
 from .screener_views import render_questions
 from .services import Services
+from .teach_views import render_overview
 
 bp = Blueprint("lti", __name__)
 log = logging.getLogger("qser.lti")
@@ -66,16 +72,28 @@ def launch():
         request.form.get("id_token"), state, registration,
         lambda deployment: t.deployment_active(registration.id, deployment),
     )
-    screener_id = _screener_id(t, launched.custom)
-    lang = t.catalog.language(launched.custom.get(lti_contract.CUSTOM_LANG), launched.locale)
+    if launched.is_deep_linking:
+        if not is_staff(launched.roles):
+            raise forbidden("only instructors can add activities from this tool", "staff_only")
+        check_accepts_links(launched.deep_linking)
+        screener_id, lang = "", t.catalog.language(None, launched.locale)
+    else:
+        screener_id = _screener_id(t, launched.custom)
+        lang = t.catalog.language(launched.custom.get(lti_contract.CUSTOM_LANG), launched.locale)
     token = secrets.token_urlsafe(32)
     try:
         record = repo.store_launch(t.db, launched, token_hash=t.token_hash(token), screener_id=screener_id,
                                    lang=lang, ttl_seconds=t.settings.launch_ttl_seconds)
     except repo.NonceReused:
         raise forbidden("this launch was already used (replayed id_token)", "replay") from None
-    log.info("launch %s: platform %s, deployment %s, screener %s, %s", record.id, registration.id, launched.deployment_id, screener_id, lang)
-    response = render_questions(record, token)
+    log.info("launch %s: platform %s, deployment %s, %s, screener %s, %s", record.id, registration.id, launched.deployment_id,
+             launched.message_type, screener_id or "-", lang)
+    if launched.is_deep_linking:
+        response = render_picker(record)
+    elif record.is_staff:
+        response = render_overview(record, token)
+    else:
+        response = render_questions(record, token)
     response.delete_cookie(state.cookie_name, path=(request.script_root or "") + "/lti/",
                            secure=t.settings.secure_cookies, samesite="None" if t.settings.secure_cookies else "Lax",
                            partitioned=t.settings.secure_cookies)

@@ -3,16 +3,15 @@ token derived from it, so nothing here depends on a cookie (blocked in many ifra
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, make_response, render_template, request
 
+from packager.i18n import translator as page_text
 
-from ..lti.errors import LtiError, forbidden
-from ..screener import FormProblem, parse_answers, parse_summary
+from ..lti.errors import LtiError
+from ..screener import CREDIT_DEFAULT, FormProblem, parse_answers, parse_credit, parse_summary
 from ..store import repo
 from ..store.repo import LaunchRecord
-from packager.i18n import translator as page_text
+from .session import launch_from_form
 
 bp = Blueprint("screener", __name__, url_prefix="/screener")
 
@@ -54,38 +53,23 @@ def render_questions(launch: LaunchRecord, token: str, status: int = 200, answer
     return make_response(html.replace(_TOKEN, token).replace(_CSRF, t.csrf_token(t.token_hash(token))), status)
 
 
-def _launch_from_form() -> tuple[LaunchRecord, str]:
-    """The launch this form belongs to, after the CSRF and origin checks."""
-    t = tool()
-    origin = request.headers.get("Origin")
-    if origin and origin != "null" and _origin(origin) != _origin(t.settings.base_url):
-        raise forbidden("the form was sent from another site", "csrf")
-    token = request.form.get("launch", "")
-    if not token:
-        raise LtiError(400, "the form has no launch token", "session_missing")
-    token_hash = t.token_hash(token)
-    if not t.csrf_ok(token_hash, request.form.get("csrf")):
-        raise forbidden("the form's CSRF token is missing or wrong", "csrf")
-    launch = repo.find_launch(t.db, token_hash)
-    if launch is None:
-        raise forbidden("this screener session has expired: open the activity again from your course", "session_expired")
+def _screener_launch() -> tuple[LaunchRecord, str]:
+    """A launch that runs a screener (a deep-linking launch only picks one)."""
+    launch, token = launch_from_form()
+    if not launch.screener_id:
+        raise LtiError(400, "this session was opened to add an activity, not to run the screener", "no_screener_session")
     return launch, token
-
-
-def _origin(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    return parts.scheme, parts.netloc
 
 
 @bp.route("/start", methods=["POST"])
 def start():
-    launch, token = _launch_from_form()
+    launch, token = _screener_launch()
     return render_questions(launch, token)
 
 
 @bp.route("/answers", methods=["POST"])
 def answers():
-    launch, token = _launch_from_form()
+    launch, token = _screener_launch()
     page = _page(launch)
     try:
         given = parse_answers(request.form, page)
@@ -98,12 +82,12 @@ def answers():
                                      "Submitted" if suitable else "InProgress")
     tool().scores_queued()
     attempt = repo.find_attempt(tool().db, launch.id, attempt_id)
-    return _render("result.html", launch, token, attempt=attempt, values={}, problems={})
+    return _render("result.html", launch, token, attempt=attempt, values={}, problems={}, credit=CREDIT_DEFAULT, credit_org="")
 
 
 @bp.route("/summary", methods=["POST"])
 def summary():
-    launch, token = _launch_from_form()
+    launch, token = _screener_launch()
     page = _page(launch)
     try:
         attempt_id = int(request.form.get("attempt", ""))
@@ -116,13 +100,21 @@ def summary():
         raise LtiError(409, "this case study did not pass the screener, so it has no summary", "attempt_unsuitable")
     if attempt.has_summary:
         return _render("done.html", launch, token, 200, attempt=attempt, already=True)
+    problems: dict[str, str] = {}
     try:
         values = parse_summary(request.form, page)
     except FormProblem as problem:
-        values = {f.id: request.form.get(f"f-{f.id}", "") for f in page.rendered.fields}
-        return _render("result.html", launch, token, 422, attempt=attempt, values=values, problems=problem.fields)
+        problems.update(problem.fields)
     try:
-        repo.record_summary(tool().db, launch, attempt, values, launch.lang)
+        credit, credit_org = parse_credit(request.form)
+    except FormProblem as problem:
+        problems.update(problem.fields)
+    if problems:
+        values = {f.id: request.form.get(f"f-{f.id}", "") for f in page.rendered.fields}
+        return _render("result.html", launch, token, 422, attempt=attempt, values=values, problems=problems,
+                       credit=request.form.get("credit", CREDIT_DEFAULT), credit_org=request.form.get("credit-org", ""))
+    try:
+        repo.record_summary(tool().db, launch, attempt, values, launch.lang, credit, credit_org)
     except repo.AlreadySubmitted:
         return _render("done.html", launch, token, 200, attempt=attempt, already=True)
     tool().scores_queued()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import Response, current_app, request
+from flask import Response, current_app, g, request
 
 _REDACT = [
     re.compile(r"\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*"),  # any JWT (id_token, client assertion)
@@ -49,11 +49,22 @@ def install_log_redaction() -> None:
                 handler.addFilter(_FILTER)
 
 
+def allow_for_this_response(*, frame_origins: tuple[str, ...] = (), form_targets: tuple[str, ...] = (),
+                            script_hashes: tuple[str, ...] = ()) -> None:
+    """Widen the CSP of the current response only: a page the platform frames before it is
+    registered (Dynamic Registration), a form that posts back to the platform (deep linking),
+    the one inline script the registration protocol needs (closing Moodle's dialog)."""
+    g.qser_csp = (frame_origins, form_targets, script_hashes)
+
+
 def headers(response: Response) -> Response:
     tool = current_app.extensions["qser"]
-    ancestors = " ".join(("'self'", *tool.frame_origins()))
+    frames, forms, scripts = g.get("qser_csp", ((), (), ()))
+    ancestors = " ".join(dict.fromkeys(("'self'", *tool.frame_origins(), *frames)))
+    form_action = " ".join(("'self'", *forms))
+    script = "script-src " + " ".join(f"'sha256-{digest}'" for digest in scripts) + "; " if scripts else ""
     response.headers["Content-Security-Policy"] = (
-        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        f"default-src 'none'; {script}style-src 'self'; img-src 'self' data:; form-action {form_action}; "
         f"base-uri 'none'; frame-ancestors {ancestors}"
     )
     response.headers["X-Content-Type-Options"] = "nosniff"

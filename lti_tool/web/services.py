@@ -13,10 +13,13 @@ import requests
 from packager import lti_contract
 
 from ..config import Settings
+from ..lti import ags
 from ..lti.jwks import JwksCache
 from ..lti.keys import ToolKeyring, secret_file
 from ..lti.launch import LaunchValidator
 from ..lti.login import StateCodec, own_urls
+from ..lti.registration import MAX_ANSWER_BYTES, Registrar
+from ..lti.safe_http import AddressPolicy, GuardedClient
 from ..outbox import InlineWorker, OutboxWorker
 from ..screener import ScreenerCatalog
 from ..store import Database, connect, repo, upgrade
@@ -35,6 +38,8 @@ class Services:
     jwks: JwksCache
     states: StateCodec
     validator: LaunchValidator
+    http: requests.Session = field(default_factory=requests.Session)  # service calls made for a page (NRPS)
+    tokens: ags.ServiceTokens | None = None
     worker: InlineWorker | None = None
     _origins: tuple[float, tuple[str, ...]] = (0.0, ())
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -51,11 +56,13 @@ class Services:
         secret = secret_file(settings.var_dir / "secret.key")
         jwks = JwksCache(http, timeout=settings.http_timeout_seconds, default_ttl=settings.jwks_cache_seconds,
                          min_refetch=settings.jwks_refetch_seconds)
+        session = requests.Session()
         return cls(
             settings=settings, db=db, keyring=keyring, secret=secret,
             catalog=ScreenerCatalog.load(settings.content_dir), jwks=jwks,
             states=StateCodec(secret, settings.state_ttl_seconds),
             validator=LaunchValidator(jwks, settings.clock_leeway_seconds),
+            http=session, tokens=ags.ServiceTokens(keyring, session, settings.http_timeout_seconds),
         )
 
     # --- URLs ----------------------------------------------------------------------------
@@ -68,9 +75,19 @@ class Services:
         return self.url(lti_contract.LAUNCH_PATH)
 
     @property
+    def deep_link_url(self) -> str:
+        return self.url(lti_contract.DEEP_LINK_PATH)
+
+    @property
     def targets(self) -> frozenset[str]:
-        """Where a platform may send learners: resource links launch here."""
-        return own_urls(self.launch_url)
+        """Where a platform may send users: resource links launch here, deep linking (adding
+        an activity) targets its own address."""
+        return own_urls(self.launch_url, self.deep_link_url)
+
+    def registrar(self) -> Registrar:
+        """Dynamic Registration's client: guarded against requests to private addresses."""
+        policy = AddressPolicy(self.settings.allowed_networks)
+        return Registrar(GuardedClient(policy, self.settings.http_timeout_seconds, MAX_ANSWER_BYTES))
 
     # --- tokens carried by the screener's forms ----------------------------------------
 
