@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
@@ -58,3 +59,28 @@ def launch(client, moodle: FakeMoodle, user: str = "101", link: str = "7") -> La
 def answer(client, launched: Launched, yes: tuple[str, ...], questions: tuple[str, ...], **extra):
     data = {"launch": launched.token, "csrf": launched.csrf, **{f"q-{q}": "yes" if q in yes else "no" for q in questions}, **extra}
     return client.post("/screener/answers", data=data)
+
+
+def deep_link_launch(client, moodle: FakeMoodle, user: str = "201"):
+    """The teacher presses "Select content" in Moodle's activity form: login, authorize,
+    launch; returns the tool's answer (the activity picker)."""
+    resp = client.post("/lti/login", data=moodle.deep_link_params(user))
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    action, fields = authorize(moodle, resp.headers["Location"])
+    return client.post(urlsplit(action).path, data=fields)
+
+
+def picker_forms(html: str) -> list[tuple[str, str, str]]:
+    """(action, JWT, button text) of every form of the activity picker."""
+    found = []
+    for form in re.findall(r"<form\b.*?</form>", html, flags=re.S):
+        action = re.search(r'action="([^"]*)"', form).group(1)
+        token = re.search(r'name="JWT" value="([^"]*)"', form)
+        text = re.sub(r"<[^>]+>", "", re.search(r"<button\b.*?</button>", form, flags=re.S).group(0))
+        if token:
+            found.append((html_lib.unescape(action), token.group(1), " ".join(html_lib.unescape(text).split())))
+    return found
+
+
+def staff_post(client, launched: Launched, path: str, **fields):
+    return client.post(path, data={"launch": launched.token, "csrf": launched.csrf, **fields})
