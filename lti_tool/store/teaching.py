@@ -202,10 +202,10 @@ def resend(db: Database, scope: Scope, outbox_id: int, requested_by: str) -> int
         ).first()
         if row is None:
             raise NotInCourse(outbox_id)
-        if row.queued:
-            raise ResendRefused("resend_pending")
         if row.newer:
             raise ResendRefused("resend_newer")
+        if row.queued:
+            raise ResendRefused("resend_pending")
         at = now()
         return conn.execute(insert(O).values(
             attempt_id=row.attempt_id, platform_id=row.platform_id, lineitem_url=row.lineitem_url, user_sub=row.user_sub,
