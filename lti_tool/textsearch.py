@@ -18,7 +18,7 @@ ESCAPE = "\\"
 
 
 def normalize(text: str) -> str:
-    """``"Διερμηνείς  ΚΑΤΌΠΙΝ"`` -> ``"διερμηνεις κατοπιν"``."""
+    """``"Διερμηνείς  ΚΑΤΌΠΙΝ"`` -> ``"διερμηνεισ κατοπιν"`` (casefolding turns a final sigma into σ)."""
     decomposed = unicodedata.normalize("NFKD", text or "")
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.casefold().split())

@@ -56,6 +56,10 @@ SCREENER = {
             label: Name
           - id: title
             label: Case study title
+          - id: sector
+            label: Sector / department
+            required: false
+            max_length: 100
           - id: background
             label: Problem background
             kind: textarea
@@ -89,6 +93,7 @@ SCREENER = {
         summary_fields:
           - label: Όνομα
           - label: Τίτλος
+          - label: Τομέας / τμήμα
           - label: Ιστορικό του προβλήματος
             help: Τι συνέβη.
           - label: Πηγή

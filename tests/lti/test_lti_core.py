@@ -256,7 +256,7 @@ def test_screener_answers_use_the_packager_rule(catalog):
 def test_summary_fields_are_checked(catalog):
     page = catalog.page("cases/screener", "el")
     values = parse_summary({"f-name": "  Ελένη  ", "f-title": "a\r\nb", "f-background": "x\r\ny"}, page)
-    assert values == {"name": "Ελένη", "title": "a b", "background": "x\ny", "source": ""}
+    assert values == {"name": "Ελένη", "title": "a b", "sector": "", "background": "x\ny", "source": ""}
     with pytest.raises(FormProblem) as exc:
         parse_summary({"f-name": "x" * 2001, "f-title": ""}, page)
     assert exc.value.fields == {"name": "lti_field_too_long", "title": "lti_field_required", "background": "lti_field_required"}

@@ -77,7 +77,7 @@ def test_suitable_case_full_flow(client, moodle, services):
     assert "your case-study summary is saved" in done.get_data(as_text=True)
     with services.db.read() as conn:
         summary = conn.execute(select(T.case_summary)).one()
-    assert summary.fields == {"name": "Eleni", "title": "Interpreters on call", "background": "Families waited for hours.\nNo interpreter.", "source": ""}
+    assert summary.fields == {"name": "Eleni", "title": "Interpreters on call", "sector": "", "background": "Families waited for hours.\nNo interpreter.", "source": ""}
     assert summary.review_status == "submitted"
 
     deliver_all(services, worker)
