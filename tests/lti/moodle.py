@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import quote
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -466,6 +467,38 @@ class FakeMoodle:
         @app.get("/mod/lti/services.php/CourseSection/<course>/bindings/<type_id>/memberships")
         def memberships(course, type_id):
             return m._memberships(course, type_id)
+
+        @app.get("/course/modedit.php")
+        def activity_form():
+            """The activity form's "Select content" dialog: the tool in an iframe (contentitem.js)."""
+            return Response(
+                '<!doctype html><html lang="en"><head><meta name="viewport" content="width=device-width, initial-scale=1">'
+                '<title>Adding a new External tool</title><style>body{margin:0;font-family:sans-serif}'
+                'iframe{width:100%;height:1400px;border:0;display:block}</style></head><body><main><h1>Select content</h1>'
+                f'<iframe id="tool" title="Select content" src="/mod/lti/contentitem.php?user={html.escape(request.args["user"])}"></iframe>'
+                '</main></body></html>', mimetype="text/html")
+
+        @app.get("/mod/lti/contentitem.php")
+        def content_item():
+            return Response(_form_post(m.tool_base + "lti/login", m.deep_link_params(request.args["user"])), mimetype="text/html")
+
+        @app.get("/admin/tool-registration")
+        def registration_dialog():
+            """Manage tools > Add LTI Advantage: the tool's registration page in an iframe;
+            the page listens for org.imsglobal.lti.close like tool_configure_controller.js."""
+            src = "/mod/lti/startltiadvregistration.php?url=" + quote(request.args["url"], safe="")
+            return Response(
+                '<!doctype html><html lang="en"><head><title>Manage tools</title></head><body><main><h1>Manage tools</h1>'
+                '<p id="closed">open</p>'
+                f'<iframe id="tool" title="Register a tool" src="{html.escape(src)}" style="width:100%;height:900px;border:0"></iframe>'
+                '<script>window.addEventListener("message", function (e) {'
+                ' if (e.data && e.data.subject === "org.imsglobal.lti.close") {'
+                ' document.getElementById("closed").textContent = "closed by " + e.origin; } });</script>'
+                '</main></body></html>', mimetype="text/html")
+
+        @app.get("/mod/lti/startltiadvregistration.php")
+        def start_registration():
+            return Response("", 302, {"Location": m.start_registration(request.args["url"])})
 
         @app.route("/mod/lti/services.php/<path:rest>", methods=["GET", "POST", "PUT", "DELETE"])
         def no_handler(rest):
