@@ -130,7 +130,13 @@ def list_platforms() -> None:
     click.echo(f"  Content selection URL:        {url(lti_contract.DEEP_LINK_PATH)}  (deep linking)")
     click.echo(f"  Custom parameters:            {lti_contract.CUSTOM_SCREENER}=<screener item id>")
     click.echo("Or let the platform register the tool itself (Moodle: Dynamic Registration): `qser lti invite`.")
-    records = repo.list_platforms(_db(settings))
+    from .store import invites
+
+    db = _db(settings)
+    waiting = invites.open_count(db)
+    if waiting:
+        click.echo(f"Unused registration invitations: {waiting}")
+    records = repo.list_platforms(db)
     if not records:
         click.echo("No platform registered yet: use `qser lti add-platform`.")
         return

@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, func, insert, select, update
 
 from . import tables as T
 from .db import Database, now, utc
@@ -81,7 +81,5 @@ def complete(db: Database, invite_id: int, platform_id: int) -> None:
 
 
 def open_count(db: Database) -> int:
-    from sqlalchemy import func
-
     with db.read() as conn:
         return conn.execute(select(func.count()).select_from(I).where(I.c.used_at.is_(None), I.c.expires_at > now())).scalar_one()

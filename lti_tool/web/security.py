@@ -1,8 +1,11 @@
 """Response headers and log hygiene.
 
 The screener runs inside the platform's page, so framing is allowed, but only by the
-registered platforms (CSP ``frame-ancestors``); there is no script at all, so the CSP can
-forbid every script. Logs never carry id_tokens, state, launch tokens or bearer tokens.
+registered platforms (CSP ``frame-ancestors``); pages have no script, so the CSP forbids
+every script (the one exception: the registration page's two-line script that closes
+Moodle's dialog, allowed by its hash on that response only). Forms post back to the tool
+only, except the activity picker's, which post to the platform's deep-linking return URL.
+Logs never carry id_tokens, state, launch tokens or bearer tokens.
 """
 
 from __future__ import annotations

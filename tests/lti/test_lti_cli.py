@@ -114,3 +114,24 @@ def test_the_packager_does_not_load_the_tool():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('lti_tool', 'flask', 'sqlalchemy')))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_invite_prints_a_one_time_registration_address(tmp_path, lti_content):
+    runner = CliRunner()
+    environ = env(tmp_path, lti_content)
+    result = runner.invoke(main, ["lti", "invite", "--valid-for", "2", "--note", "Moodle of Patras"], env=environ)
+    assert result.exit_code == 0, result.output
+    address = result.stdout.strip()
+    assert address.startswith("https://tool.example.org/qser/lti/register?invite=") and len(address.split("=", 1)[1]) >= 40
+    assert "Add LTI Advantage" in result.stderr
+    second = runner.invoke(main, ["lti", "invite"], env=environ).stdout.strip()
+    assert second != address  # every invitation is its own
+    listing = runner.invoke(main, ["lti", "list"], env=environ).output
+    assert "Unused registration invitations: 2" in listing
+    assert "Content selection URL:        https://tool.example.org/qser/lti/deep-link" in listing
+    assert runner.invoke(main, ["lti", "invite", "--valid-for", "0"], env=environ).exit_code == 2
+    from lti_tool.store import connect, invites
+
+    db = connect(f"sqlite:///{tmp_path / 'var' / 'lti.sqlite3'}")
+    invites.claim(db, address.split("=", 1)[1])  # usable once
+    db.engine.dispose()
