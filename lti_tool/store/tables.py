@@ -171,6 +171,7 @@ grade_outbox = Table(
 )
 Index("ix_grade_outbox_due", grade_outbox.c.status, grade_outbox.c.next_attempt_at)
 Index("ix_grade_outbox_attempt", grade_outbox.c.attempt_id)
+Index("ix_grade_outbox_learner", grade_outbox.c.user_sub, grade_outbox.c.platform_id)  # "is a newer score queued?"
 
 # One-time invitations to register a platform with Dynamic Registration (``qser lti invite``).
 # Only the SHA-256 of the invitation is stored.

@@ -43,6 +43,7 @@ def upgrade() -> None:
     with op.batch_alter_table("grade_outbox") as batch:
         batch.add_column(sa.Column("requested_by", sa.String(500), nullable=True))
     op.create_index("ix_grade_outbox_attempt", "grade_outbox", ["attempt_id"])
+    op.create_index("ix_grade_outbox_learner", "grade_outbox", ["user_sub", "platform_id"])
 
     op.create_table(
         "invite",
@@ -69,6 +70,7 @@ def _fill_search_keys() -> None:
 
 def downgrade() -> None:
     op.drop_table("invite")
+    op.drop_index("ix_grade_outbox_learner", "grade_outbox")
     op.drop_index("ix_grade_outbox_attempt", "grade_outbox")
     with op.batch_alter_table("grade_outbox") as batch:
         batch.drop_column("requested_by")
