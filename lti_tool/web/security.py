@@ -18,7 +18,7 @@ from flask import Response, current_app, g, request
 _REDACT = [
     re.compile(r"\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*"),  # any JWT (id_token, client assertion)
     re.compile(r"(?i)\b(bearer)\s+[\w.~+/=-]+"),
-    re.compile(r"(?i)\b(id_token|state|nonce|launch|csrf|access_token|client_assertion|registration_token)=[^&\s\"']+"),
+    re.compile(r"(?i)\b(id_token|state|nonce|launch|csrf|access_token|client_assertion|registration_token|invite|JWT)=[^&\s\"']+"),
 ]
 
 

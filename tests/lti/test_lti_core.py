@@ -310,9 +310,9 @@ def test_unknown_toml_key_is_reported(tmp_path):
 
 def test_redaction_of_tokens_in_log_lines():
     line = ('"POST /lti/launch?state=abc.def&x=1 HTTP/1.1" id_token=eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln '
-            'Authorization: Bearer 0123456789abcdef launch=Zm9v csrf=123')
+            'Authorization: Bearer 0123456789abcdef launch=Zm9v csrf=123 "GET /lti/register?invite=Rk3xYz&openid_configuration=u"')
     cleaned = redact(line)
-    for secret in ("abc.def", "eyJhbGciOiJSUzI1NiJ9", "0123456789abcdef", "Zm9v", "csrf=123"):
+    for secret in ("abc.def", "eyJhbGciOiJSUzI1NiJ9", "0123456789abcdef", "Zm9v", "csrf=123", "Rk3xYz"):
         assert secret not in cleaned
     assert "x=1" in cleaned
 
@@ -349,3 +349,17 @@ def test_used_nonces_are_purged_once_they_cannot_be_replayed(db_url):
         assert conn.execute(select(T.nonce_used.c.nonce)).scalars().all() == ["live"]
         assert conn.execute(select(func.count()).select_from(T.nonce_used)).scalar_one() == 1
     db.engine.dispose()
+
+
+def test_staff_roles_come_from_lis_role_uris_only():
+    from lti_tool.lti.roles import is_staff
+
+    lis = "http://purl.imsglobal.org/vocab/lis/v2/"
+    for roles in ([lis + "membership#Instructor"], [lis + "membership#ContentDeveloper"], [lis + "membership#Administrator"],
+                  [lis + "institution/person#Administrator"], [lis + "system/person#Administrator"],
+                  [lis + "membership/Instructor#TeachingAssistant"], [lis + "membership#Learner", lis + "membership#Instructor"]):
+        assert is_staff(roles), roles
+    for roles in ([], [lis + "membership#Learner"], [lis + "membership/Learner#Learner"], [lis + "membership#Mentor"],
+                  ["Instructor"], [lis + "system/person#User"], [lis + "institution/person#Instructor"],
+                  ["http://purl.imsglobal.org/vocab/lis/v2/membership#InstructorX"]):
+        assert not is_staff(roles), roles
