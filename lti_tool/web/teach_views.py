@@ -211,7 +211,8 @@ def review():
 def _edited_fields(item: teaching.SummaryRow) -> dict[str, str]:
     catalog = tool().catalog
     if catalog.has(item.screener_id):
-        edited = parse_summary(request.form, catalog.page(item.screener_id, item.lang))
+        lang = item.lang if item.lang in catalog.course.languages else catalog.course.default_language
+        edited = parse_summary(request.form, catalog.page(item.screener_id, lang))
     else:
         edited = {}
     for key in item.fields:  # fields the course no longer defines are kept as they are
