@@ -30,32 +30,26 @@ def _decimal(value: float, places: int = 5) -> str:
     return f"{value:.{places}f}"
 
 
-def _item(item: GradeItem, *, weight: float, timestamp: int) -> Node:
+def _grade_item(item_id: int, fields: dict, *, grademax: float, gradepass: float, weight: float, sortorder: int, timestamp: int) -> Node:
+    """A ``grade_item`` element: the fields every item has, then the ones that differ."""
     return node(
         "grade_item",
         leaves(
             {
-                "categoryid": 1,
-                "itemname": item.name,
-                "itemtype": "mod",
-                "itemmodule": item.module,
-                "iteminstance": item.instance,
-                "itemnumber": 0,
-                "iteminfo": None,
-                "idnumber": item.idnumber,
+                **fields,
                 "calculation": None,
                 "gradetype": 1,
-                "grademax": _decimal(item.grademax),
+                "grademax": _decimal(grademax),
                 "grademin": _decimal(0),
                 "scaleid": None,
                 "outcomeid": None,
-                "gradepass": _decimal(item.gradepass),
+                "gradepass": _decimal(gradepass),
                 "multfactor": _decimal(1),
                 "plusfactor": _decimal(0),
                 "aggregationcoef": _decimal(0),
                 "aggregationcoef2": _decimal(weight),
                 "weightoverride": 0,
-                "sortorder": item.sortorder,
+                "sortorder": sortorder,
                 "display": 0,
                 "decimals": None,
                 "hidden": 0,
@@ -67,7 +61,23 @@ def _item(item: GradeItem, *, weight: float, timestamp: int) -> Node:
             }
         ),
         node("grade_grades"),
-        id=item.id,
+        id=item_id,
+    )
+
+
+def _item(item: GradeItem, *, weight: float, timestamp: int) -> Node:
+    fields = {
+        "categoryid": 1,
+        "itemname": item.name,
+        "itemtype": "mod",
+        "itemmodule": item.module,
+        "iteminstance": item.instance,
+        "itemnumber": 0,
+        "iteminfo": None,
+        "idnumber": item.idnumber,
+    }
+    return _grade_item(
+        item.id, fields, grademax=item.grademax, gradepass=item.gradepass, weight=weight, sortorder=item.sortorder, timestamp=timestamp
     )
 
 
@@ -100,43 +110,18 @@ def gradebook(items: list[GradeItem], timestamp: int) -> bytes:
         ),
         id=1,
     )
-    course_item = node(
-        "grade_item",
-        leaves(
-            {
-                "categoryid": None,
-                "itemname": None,
-                "itemtype": "course",
-                "itemmodule": None,
-                "iteminstance": 1,
-                "itemnumber": None,
-                "iteminfo": None,
-                "idnumber": None,
-                "calculation": None,
-                "gradetype": 1,
-                "grademax": _decimal(total if items else 100),
-                "grademin": _decimal(0),
-                "scaleid": None,
-                "outcomeid": None,
-                "gradepass": _decimal(0),
-                "multfactor": _decimal(1),
-                "plusfactor": _decimal(0),
-                "aggregationcoef": _decimal(0),
-                "aggregationcoef2": _decimal(0),
-                "weightoverride": 0,
-                "sortorder": 1,
-                "display": 0,
-                "decimals": None,
-                "hidden": 0,
-                "locked": 0,
-                "locktime": 0,
-                "needsupdate": 0,
-                "timecreated": timestamp,
-                "timemodified": timestamp,
-            }
-        ),
-        node("grade_grades"),
-        id=1,
+    course_fields = {
+        "categoryid": None,
+        "itemname": None,
+        "itemtype": "course",
+        "itemmodule": None,
+        "iteminstance": 1,
+        "itemnumber": None,
+        "iteminfo": None,
+        "idnumber": None,
+    }
+    course_item = _grade_item(
+        1, course_fields, grademax=total if items else 100, gradepass=0, weight=0, sortorder=1, timestamp=timestamp
     )
     setting = node("grade_setting", leaves({"name": "minmaxtouse", "value": 1}), id="")
     return document(
