@@ -22,7 +22,7 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from .diagnostics import Diagnostics
-from .i18n import Translator
+from .i18n import translator
 from .links import ASSET, placeholder
 from .loader import resolve_relative
 
@@ -141,7 +141,7 @@ def _links_rule(state) -> None:
 def _translate_alert_title(tokens, index: int, lang: str) -> None:
     """markdown-it titles a callout with its English kind ("Tip"); a Greek page needs Greek."""
     title = tokens[index + 2]  # alert_open, alert_title_open, inline
-    text = Translator(lang)(f"alert_{tokens[index].meta['kind'].lower()}")
+    text = translator(lang)(f"alert_{tokens[index].meta['kind'].lower()}")
     title.content = text
     title.children[0].content = text
     del title.children[1:]

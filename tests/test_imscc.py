@@ -17,7 +17,7 @@ import io
 import posixpath
 import re
 import zipfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest

@@ -13,9 +13,9 @@ from packager.loader import load_course
 from tests.conftest import write
 
 
-def problems(root: Path) -> list[str]:
+def problems(root: Path, *flags: str) -> list[str]:
     """Run `qser check` the way an author would and return its stderr lines."""
-    result = CliRunner().invoke(main, ["check", str(root)])
+    result = CliRunner().invoke(main, ["check", str(root), *flags])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert result.exit_code == 1, result.output
     return [line for line in result.stderr.splitlines() if ": error: " in line or ": warning: " in line]
@@ -283,14 +283,8 @@ def test_untranslated_strings_inside_lists_are_reported(mini_course: Path):
         ---
         """,
     )
-    lines = problems_strict(mini_course)
+    lines = problems(mini_course, "--strict")
     assert any("03-quiz.el.md:1: warning: 'summary' is not translated" in line for line in lines), lines
     assert any(
         "03-quiz.el.md:8: warning: 'questions[1].choices[2].feedback' is not translated; the en text is used" in line for line in lines
     ), lines
-
-
-def problems_strict(root: Path) -> list[str]:
-    result = CliRunner().invoke(main, ["check", str(root), "--strict"])
-    assert result.exit_code == 1, result.output
-    return result.stderr.splitlines()

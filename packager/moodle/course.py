@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
-from ..i18n import Translator
+from ..i18n import translator
 from .build import Build
 from .common import empty, filters, inforef, roles
 from .plan import COURSE_CONTEXT, COURSE_ID, SectionRef
@@ -102,7 +102,7 @@ def course_files(build: Build, question_categories: Iterable[int]) -> dict[str, 
 
 
 def facts(build: Build, lang: str) -> str:
-    t, course = Translator(lang), build.course
+    t, course = translator(lang), build.course
     parts = [escape(t("version", version=course.version)), f"{escape(t.licence)}: {escape(course.license)}"]
     if course.authors:
         parts.append(f"{escape(t.authors)}: {escape(', '.join(course.authors))}")

@@ -20,7 +20,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .. import links
 from ..archive import entry_date, zip_bytes
-from ..i18n import Translator
+from ..i18n import translator
 from ..render import RenderedCourse
 from ..targets.html import SiteBuilder, SiteOptions, site_paths
 from . import manifest, widgets
@@ -103,7 +103,6 @@ def site_files(rendered: RenderedCourse, lang: str) -> dict[str, bytes]:
 
 
 def launch_page(rendered: RenderedCourse, lang: str, version: Version, plan: Plan) -> bytes:
-    course = rendered.course
     paths = site_paths(lang)
     rl = rendered.language(lang)
     tracked = {item.id for item in plan.items}
@@ -121,7 +120,7 @@ def launch_page(rendered: RenderedCourse, lang: str, version: Version, plan: Pla
         "limits": {"suspend_data": version.suspend_data_limit, "location": version.location_limit},
     }
     template = _templates().get_template("launch.html")
-    html = template.render(lang=lang, title=rl.text.title, home=paths(links.HOME), t=Translator(lang), config=config)
+    html = template.render(lang=lang, title=rl.text.title, home=paths(links.HOME), t=translator(lang), config=config)
     return html.encode("utf-8")
 
 

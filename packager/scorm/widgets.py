@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .. import links
-from ..i18n import Translator
+from ..i18n import translator
 from ..render import RenderedQuiz, RenderedScreener
 
 # Interface strings the widgets use: keys of packager/locales/*.json; "widget_" is dropped
@@ -57,7 +57,7 @@ STRINGS = (
 
 def page_data_for(lang: str) -> Callable[[dict, links.Resolver], dict | None]:
     """The :class:`SiteOptions` hook for one language's pages."""
-    t = Translator(lang)
+    t = translator(lang)
     strings = {key.removeprefix("widget_"): t(key) for key in STRINGS}
 
     def page_data(page: dict, resolve: links.Resolver) -> dict | None:

@@ -25,7 +25,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, p
 from markupsafe import Markup
 
 from .. import links
-from ..i18n import Translator, language_name
+from ..i18n import language_name, translator
 from ..model import ItemKind
 from ..render import RenderedCourse, RenderedItem, RenderedLanguage, RenderedSection
 
@@ -105,7 +105,7 @@ class SiteBuilder:
         rl = self.rendered.language(lang)
         paths = site_paths(lang)
         sequence = self._sequence(rl)
-        t = Translator(lang)
+        t = translator(lang)
         common = {
             "lang": lang,
             "t": t,
@@ -249,7 +249,7 @@ class SiteBuilder:
                 "name": language_name(lang),
                 "title": self.rendered.language(lang).text.title,
                 "url": f"{lang}/index.html",
-                "choose": Translator(lang).choose_language,
+                "choose": translator(lang).choose_language,
             }
             for lang in langs
         ]

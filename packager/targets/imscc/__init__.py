@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from ...archive import Stage, entry_date, zip_bytes
 from ...diagnostics import CourseError, Diagnostics
-from ...i18n import Translator
+from ...i18n import translator
 from ...markdown import plain_text
 from ...model import ItemKind
 from ...render import RenderedCourse, RenderedItem
@@ -82,7 +82,7 @@ class _Cartridge:
         rl = self.rl
         facts = Facts(self.course.version, self.course.license, self.course.authors)
         self._page(layout.HOME_RESOURCE_ID, layout.HOME_PAGE, rl.text.title, rl.html, rl.text.content_lang, facts)
-        home = OrgItem(layout.HOME_ITEM_ID, Translator(self.lang).home, layout.HOME_RESOURCE_ID)
+        home = OrgItem(layout.HOME_ITEM_ID, translator(self.lang).home, layout.HOME_RESOURCE_ID)
         organization = [OrgItem(layout.HOME_GROUP_ID, rl.text.title, children=(home,))]
         for section in rl.sections:
             slug = section.section.slug

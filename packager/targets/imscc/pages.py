@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from ...i18n import Translator
+from ...i18n import translator
 from .addresses import Addresses, rewrite
 
 _ENV = Environment(
@@ -37,6 +37,6 @@ def page(path: str, lang: str, title: str, fragment: str, content_lang: str, add
     used: set[str] = set()
     body = Markup(rewrite(fragment, addresses.in_page(path, used)))
     html = _ENV.get_template("page.html").render(
-        lang=lang, t=Translator(lang), title=title, html=body, content_lang=content_lang, facts=facts
+        lang=lang, t=translator(lang), title=title, html=body, content_lang=content_lang, facts=facts
     )
     return html.encode("utf-8"), used

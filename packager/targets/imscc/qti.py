@@ -24,7 +24,7 @@ from __future__ import annotations
 from lxml import etree
 from lxml.builder import ElementMaker
 
-from ...i18n import Translator
+from ...i18n import translator
 from ...markdown import plain_text
 from ...render import RenderedItem, RenderedQuestion
 from .addresses import Addresses, rewrite
@@ -64,7 +64,7 @@ def assessment(item: RenderedItem, lang: str, path: str, addresses: Addresses) -
             element.set(XML_LANG, content_lang)
         return element
 
-    t = Translator(lang)
+    t = translator(lang)
     intro = f'<div lang="{text_lang}">{item.html}</div>' if text_lang and item.html else item.html
     rubric = intro + f"<p>{t('quiz_pass_mark', percent=quiz.model.pass_percent)}</p>"
     root = Q.questestinterop(
