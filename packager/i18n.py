@@ -7,6 +7,7 @@ a learner sees the same words in a package and in the tool.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from importlib import resources
 
@@ -56,6 +57,16 @@ class Translator:
             return self.strings[key]
         except KeyError:
             raise AttributeError(key) from None
+
+
+def around(sentence: str, shown: str) -> tuple[str, str]:
+    """The words of a whole translated sentence before and after the part of it shown on
+    screen, so a short visible label (a button's) can sit inside a sentence a screen reader
+    hears as the language writes it, instead of a prefix glued to the label."""
+    found = re.search(re.escape(shown), sentence, re.IGNORECASE)
+    if found is None:
+        raise ValueError(f"{shown!r} is not part of the sentence {sentence!r}")
+    return sentence[: found.start()], sentence[found.end() :]
 
 
 @lru_cache(maxsize=None)

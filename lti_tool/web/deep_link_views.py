@@ -23,6 +23,8 @@ class Choice:
     label: str
     label_lang: str | None  # a language's own name is marked with its language
     jwt: str
+    spoken_before: str  # the rest of the button's whole sentence, for screen readers only
+    spoken_after: str
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,13 @@ def render_picker(launch: LaunchRecord):
                 resource_id=item_id, score_maximum=page.model.max_score,
                 text=course.item(item_id).text(lang or course.default_language).summary,
             )
-            label = i18n.language_name(lang) if lang else strings.lti_dl_learner_language
-            choices.append(Choice(label, lang if lang and lang != launch.lang else None, sign([link])))
+            if lang:
+                label = i18n.language_name(lang)
+                sentence = strings("lti_dl_add_in", language=label)
+            else:
+                label, sentence = strings.lti_dl_learner_language, strings.lti_dl_add_learner_language
+            before, after = i18n.around(sentence, label)
+            choices.append(Choice(label, lang if lang and lang != launch.lang else None, sign([link]), before, after))
         screeners.append(ScreenerChoices(item_id, shown.title, shown.content_lang, course.item(item_id).text(launch.lang).summary,
                                          shown.model.max_score, tuple(choices)))
     return_origin = "{0.scheme}://{0.netloc}".format(urlsplit(settings.return_url))
