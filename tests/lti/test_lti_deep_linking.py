@@ -30,7 +30,7 @@ def test_every_choice_is_a_valid_signed_response(client, moodle, services):
     assert len(forms) == 4  # learner's language, English, Greek, cancel
     expected = [({"qser_screener": "cases/screener"}, "Case-study screener"),
                 ({"qser_screener": "cases/screener", "qser_lang": "en"}, "Case-study screener"),
-                ({"qser_screener": "cases/screener", "qser_lang": "el"}, "Έλεγχος μελέτης περίπτωσης")]
+                ({"qser_screener": "cases/screener", "qser_lang": "el"}, "Έλεγχος καταλληλότητας μελέτης περίπτωσης")]
     nonces = set()
     for (action, token, _), (custom, title) in zip(forms, expected):
         assert action == moodle.deep_link_return_url

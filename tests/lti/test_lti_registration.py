@@ -115,7 +115,7 @@ def test_register_then_add_activity_then_launch(client, services, platform):
     [done] = platform.dl_returns
     [item] = done.items
     assert item["custom"] == {"qser_screener": "cases/screener", "qser_lang": "el"}
-    assert item["lineItem"] == {"scoreMaximum": 5, "label": "Έλεγχος μελέτης περίπτωσης", "resourceId": "cases/screener",
+    assert item["lineItem"] == {"scoreMaximum": 5, "label": "Έλεγχος καταλληλότητας μελέτης περίπτωσης", "resourceId": "cases/screener",
                                 "tag": "qser-screener"}
     assert done.claims["iss"] == tool.client_id and done.claims["aud"] == platform.issuer
 

@@ -83,11 +83,11 @@ def clean(frame, where: str) -> None:
 @pytest.mark.parametrize("lang, locale, words", [
     ("en", "en-GB", {"review": "Review the case study", "approve": "Save and approve", "library": "Good-practice library",
                      "search": "Search", "read": "Read the case study", "back": "Back to the results", "missing": "Zoe Zeta"}),
-    ("el", "el-GR", {"review": "Έλεγχος της μελέτης περίπτωσης", "approve": "Αποθήκευση και έγκριση",
+    ("el", "el-GR", {"review": "Αξιολόγηση της μελέτης περίπτωσης", "approve": "Αποθήκευση και έγκριση",
                      "library": "Βιβλιοθήκη καλών πρακτικών", "search": "Αναζήτηση", "read": "Διαβάστε τη μελέτη περίπτωσης",
                      "back": "Πίσω στα αποτελέσματα", "missing": "Zoe Zeta"}),
-    ("es", "es-ES", {"review": "Revisar el caso práctico", "approve": "Guardar y aprobar", "library": "Biblioteca de buenas prácticas",
-                     "search": "Buscar", "read": "Leer el caso práctico", "back": "Volver a los resultados", "missing": "Zoe Zeta"}),
+    ("es", "es-ES", {"review": "Revisar el estudio de caso", "approve": "Guardar y aprobar", "library": "Biblioteca de buenas prácticas",
+                     "search": "Buscar", "read": "Leer el estudio de caso", "back": "Volver a los resultados", "missing": "Zoe Zeta"}),
 ])
 def test_instructor_pages_on_a_phone(chromium, stack, lang, locale, words):
     moodle, tool, _ = stack
