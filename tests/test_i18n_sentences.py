@@ -106,7 +106,7 @@ def _is_translation(node: ast.AST) -> bool:
     """``t.key``, ``strings.key``, ``translator(lang).key`` or a call such as ``t("key", n=1)``."""
     def translator(value: ast.AST) -> bool:
         if isinstance(value, ast.Name):
-            return value.id in {"t", "strings", "text"}
+            return value.id in {"t", "strings"}
         return isinstance(value, ast.Call) and getattr(value.func, "id", getattr(value.func, "attr", "")) in {"translator", "page_text"}
     if isinstance(node, ast.Attribute):
         return node.attr in ENGLISH and translator(node.value)
