@@ -74,7 +74,7 @@ def test_the_check_catches_the_drift_it_is_for():
     assert problems("teacher", "profesorado", "es", "ui")
     assert problems("This course platform's deployment of the screener is not active.",
                     "La implantación del cribado en esta plataforma no está activa.", "es", "ui")
-    assert problems("Case-study screener", "Έλεγχος καταλληλότητας μελέτης περίπτωσης", "el", "ui")
+    assert problems("Case-study screener", "Έλεγχος μελέτης περίπτωσης", "el", "ui")
     # Inflected Greek and accents pass.
     assert not problems("Case studies", "Μελέτες περίπτωσης", "el", "ui")
     assert not problems("Case-study screener", "ΕΛΕΓΧΟΣ ΚΑΤΑΛΛΗΛΟΤΗΤΑΣ ΜΕΛΕΤΗΣ ΠΕΡΙΠΤΩΣΗΣ", "el", "ui")
