@@ -1,4 +1,4 @@
-"""Dynamic Registration against a Moodle-like registration endpoint (tests/lti/moodle.py
+"""Dynamic Registration against a Moodle-like registration endpoint (tests/support/fake_moodle.py
 enforces registration_helper's checks), then deep linking and a launch of the activity it
 created; and the SSRF defences of the registration fetches: private and reserved
 addresses, names resolving to them, issuer mismatch, oversized, slow and redirected
