@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 
 from lti_tool.outbox import OutboxWorker
 from lti_tool.store import tables as T
-from tests.support.fake_moodle import FakeMoodle, User
+from tests.support.fake_moodle import FakeMoodle
+from tests.support.fake_moodle_lti1p3 import User
 from tests.support.lti_flow import ALL_ANSWERS, answer, auth_request, authorize, deliver_all, hidden, launch, login, outbox_rows, register
 
 

@@ -25,7 +25,8 @@ from lti_tool.lti.safe_http import AddressPolicy, FetchRefused, GuardedClient
 from lti_tool.store import invites
 from lti_tool.store import tables as T
 from lti_tool.web import create_app
-from tests.support.fake_moodle import FakeMoodle, _registration_to_config
+from tests.support.fake_moodle import FakeMoodle
+from tests.support.fake_moodle_lti1p3 import registration_to_config
 from tests.support.lti_flow import ALL_ANSWERS, answer, deep_link_launch, deliver_all, launch, picker_forms
 
 LOOPBACK = "127.0.0.0/8"
@@ -161,7 +162,7 @@ def test_moodle_double_enforces_registration_helper_checks():
     good = ToolDescription("Q", "d", "https://tool.example:8443/q/lti/login", "https://tool.example:8443/q/lti/launch",
                            "https://tool.example:8443/q/lti/deep-link", "https://tool.example:8443/q/lti/jwks.json").registration_request()
     assert good["https://purl.imsglobal.org/spec/lti-tool-configuration"]["domain"] == "tool.example:8443"  # port included
-    assert _registration_to_config(good) is None
+    assert registration_to_config(good) is None
 
     conf = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 
@@ -172,7 +173,7 @@ def test_moodle_double_enforces_registration_helper_checks():
             target.pop(key)
         else:
             target[key] = value
-        return _registration_to_config(body)
+        return registration_to_config(body)
 
     assert changed("domain", None, True) == "missing_domain"
     assert changed("domain", "tool.example", True) == "domain_targetlinkuri_mismatch"

@@ -13,7 +13,8 @@ from datetime import datetime
 import pytest
 from flask import Response
 
-from tests.support.fake_moodle import FakeMoodle, Link, User
+from tests.support.fake_moodle import FakeMoodle
+from tests.support.fake_moodle_lti1p3 import Link, User
 from tests.support.lti_flow import (
     ALL_ANSWERS, SUMMARY, Launched, answer, deliver_all, hidden, launch, outbox_rows, register, staff_post, submit, summaries,
 )

@@ -17,7 +17,8 @@ from lti_tool.store import registry
 from lti_tool.store import tables as T
 from lti_tool.web.services import Services
 
-from .fake_moodle import FakeMoodle, parse_form_post
+from .fake_moodle import FakeMoodle
+from .fake_moodle_lti1p3 import parse_form_post
 
 ALL_ANSWERS = ("recurring", "recordable", "other-departments", "service-change", "mutual-benefit")
 SUMMARY = {"f-name": "Eleni Papadopoulou", "f-title": "Interpreters on call", "f-background": "Families waited for hours."}
