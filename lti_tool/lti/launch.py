@@ -71,15 +71,15 @@ class LaunchValidator:
 
     def validate(self, id_token: str | None, state: State, registration: Registration,
                  deployment_active: Callable[[str], bool]) -> Launch:
-        header = self._jwt_format(id_token)                          # a JWT, not too large, RS256
+        header = self._jwt_format(id_token)                        # a JWT, not too large, RS256
         payload = self._signature(id_token, header, registration)  # the registration's key; iss, aud, exp, iat
-        self._authorized_party(payload, registration)                # azp
-        self._nonce(payload, state)                                  # the login's nonce
-        message = self._message_type(payload)                        # LTI 1.3, a type we handle
-        message.check(payload)                                       # that type's own claims
+        self._authorized_party(payload, registration)              # azp
+        self._nonce(payload, state)                                # the login's nonce
+        message = self._message_type(payload)                      # LTI 1.3, a type we handle
+        message.check(payload)                                     # that type's own claims
         self._roles(payload)
-        deployment = self._deployment(payload, deployment_active)    # registered and active
-        self._target(payload, state)                                 # the login's target_link_uri
+        deployment = self._deployment(payload, deployment_active)  # registered and active
+        self._target(payload, state)                               # the login's target_link_uri
         return self._launch(payload, registration, deployment, message)
 
     # --- the checks, in order ----------------------------------------------------------
