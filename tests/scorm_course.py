@@ -8,7 +8,7 @@ import re
 import shutil
 from pathlib import Path
 
-from packager.loader import load_course
+from packager.source import load_course
 from packager.model import ItemKind
 from tests.conftest import CONTENT, write
 

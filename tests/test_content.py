@@ -16,11 +16,11 @@ from lxml import etree
 
 from packager.build import check
 from packager.cli import main
-from packager.loader import load_course
+from packager.source import load_course
 from packager.model import Course, ItemKind
 from packager.render import RenderedCourse, render_course
-from packager.targets import BuildOptions
-from packager.targets.html import SiteBuilder
+from packager.build import BuildOptions
+from packager.render.site import SiteBuilder
 from tests import browser
 from tests.conftest import CONTENT
 

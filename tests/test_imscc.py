@@ -30,7 +30,7 @@ from packager.build import build
 from packager.cli import main
 from packager.diagnostics import CourseError
 from packager.i18n import Translator
-from packager.loader import load_course
+from packager.source import load_course
 from packager.model import ItemKind
 from packager.targets.imscc import layout
 from tests import browser

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from packager.cli import main
-from packager.loader import load_course
+from packager.source import load_course
 from tests.conftest import write
 
 

@@ -23,18 +23,18 @@ from lxml import etree
 
 from packager import lti_contract
 from packager.archive import entry_date, tgz_bytes
-from packager.build import build, check
+from packager.build import BuildOptions, build, check
 from packager.cli import main
 from packager.model import ItemKind
-from packager.moodle.backup import entries
-from packager.moodle.common import activity_extras, inforef, php_array
-from packager.moodle.files import FilePool
-from packager.moodle.grades import GradeItem, activity_grades
-from packager.moodle.scorm import Package, scoes, scoes_xml, version
-from packager.moodle.texts import Languages, Version
-from packager.moodle.versions import STAMPS
-from packager.moodle.xml import document
-from packager.targets import BuildOptions
+from packager.targets.moodle.backup import entries
+from packager.targets.moodle.common import activity_extras, inforef, php_array
+from packager.targets.moodle.files import FilePool
+from packager.targets.moodle.grades import GradeItem, activity_grades
+from packager.targets.moodle.scorm import Package, scoes, scoes_xml, version
+from packager.targets.moodle.texts import Languages, Version
+from packager.targets.moodle.versions import STAMPS
+from packager.targets.moodle.target import MoodleOptions
+from packager.targets.moodle.xml import document
 from tests import moodle_checks as mc
 from tests.conftest import CONTENT, write
 
@@ -235,8 +235,8 @@ def make_course(root: Path) -> Path:
     return root
 
 
-def build_one(source: Path, out: Path, **options) -> list[Path]:
-    written, _ = build(source, out, ["moodle"], BuildOptions(**options))
+def build_one(source: Path, out: Path, languages: tuple[str, ...] = (), **options) -> list[Path]:
+    written, _ = build(source, out, ["moodle"], BuildOptions(languages=languages, targets={"moodle": MoodleOptions(**options)}))
     return written
 
 
@@ -256,7 +256,7 @@ def multilang(synthetic, tmp_path_factory) -> mc.Backup:
 @pytest.fixture(scope="module")
 def per_language(synthetic, tmp_path_factory) -> dict[str, mc.Backup]:
     out = tmp_path_factory.mktemp("perlang")
-    written = build_one(synthetic, out, moodle_multilang=False)
+    written = build_one(synthetic, out, multilang=False)
     assert sorted(p.name for p in written) == ["synth-el.mbz", "synth-en.mbz"]
     return {p.stem.split("-")[-1]: mc.Backup.read(p) for p in written}
 

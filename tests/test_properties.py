@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from packager.build import check
 from packager.diagnostics import CourseError
-from packager.schema import ALL_SCHEMAS
+from packager.source.schema import ALL_SCHEMAS
 from tests.conftest import MINI_COURSE, write
 
 KEYS = sorted({k.name for s in ALL_SCHEMAS for k in s.keys} | {"id", "text", "choices", "correct", "label", "prompt"})

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from packager.loader import load_course
+from packager.source import load_course
 from packager.render import render_course
-from packager.targets.html import SiteBuilder
+from packager.render.site import SiteBuilder
 from tests.conftest import write
 
 ALERT_PAGE = """

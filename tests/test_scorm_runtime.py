@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from packager.build import build
-from packager.loader import load_course
+from packager.source import load_course
 from tests import browser
 from tests.conftest import CONTENT
 from tests.scorm_course import oversized_summary_course, quiz_course

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
-from ..i18n import translator
+from ...i18n import translator
 from .build import Build
 from .common import empty, filters, inforef, roles
 from .plan import COURSE_CONTEXT, COURSE_ID, SectionRef

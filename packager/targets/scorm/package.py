@@ -12,17 +12,16 @@ Layout of the zip::
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 from importlib import resources
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from .. import links
-from ..archive import entry_date, zip_bytes
-from ..i18n import translator
-from ..render import RenderedCourse
-from ..targets.html import SiteBuilder, SiteOptions, site_paths
+from ... import links
+from ...archive import entry_date, zip_bytes
+from ...i18n import translator
+from ...render import RenderedCourse
+from ...render.site import SiteBuilder, SiteOptions, site_paths
 from . import manifest, widgets
 from .plan import Plan, tracking_plan
 from .state import fingerprint
@@ -71,21 +70,16 @@ def build(rendered: RenderedCourse, lang: str, version: Version, plan: Plan | No
     return Package(file_name(course.shortname, lang, version), data, info)
 
 
-_SITES: dict[tuple[int, str], tuple[weakref.ref, dict[str, bytes]]] = {}
-
-
 def site_files(rendered: RenderedCourse, lang: str) -> dict[str, bytes]:
     """The package's course pages, written once per build and language for both SCORM versions.
 
     The pages do not depend on the version (the launch page does), so the second SCORM target
-    of a build reuses the first one's; the cache lets go of a course once nothing else holds it.
+    of a build reuses the first one's, kept with the rendered course.
     """
-    key = (id(rendered), lang)
-    cached = _SITES.get(key)
-    if cached is not None and cached[0]() is rendered:
-        return cached[1]
-    for stale in [k for k, (ref, _) in _SITES.items() if ref() is None]:
-        del _SITES[stale]
+    return rendered.shared(("scorm-site", lang), lambda: _site_files(rendered, lang))
+
+
+def _site_files(rendered: RenderedCourse, lang: str) -> dict[str, bytes]:
     site = SiteBuilder(
         rendered,
         SiteOptions(
@@ -97,9 +91,7 @@ def site_files(rendered: RenderedCourse, lang: str) -> dict[str, bytes]:
             page_data=widgets.page_data_for(lang),
         ),
     )
-    files = dict(site.files((lang,)))
-    _SITES[key] = (weakref.ref(rendered), files)
-    return files
+    return dict(site.files((lang,)))
 
 
 def launch_page(rendered: RenderedCourse, lang: str, version: Version, plan: Plan) -> bytes:
@@ -125,8 +117,8 @@ def launch_page(rendered: RenderedCourse, lang: str, version: Version, plan: Pla
 
 
 def _templates() -> Environment:
-    return Environment(loader=PackageLoader("packager", "scorm/templates"), autoescape=select_autoescape(["html"], default=True))
+    return Environment(loader=PackageLoader("packager", "targets/scorm/templates"), autoescape=select_autoescape(["html"], default=True))
 
 
 def _read(*parts: str) -> bytes:
-    return resources.files("packager").joinpath("scorm", *parts).read_bytes()
+    return resources.files("packager").joinpath("targets", "scorm", *parts).read_bytes()

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .. import links
-from ..i18n import translator
-from ..render import RenderedQuiz, RenderedScreener
+from ... import links
+from ...i18n import translator
+from ...render import RenderedQuiz, RenderedScreener
 
 # Interface strings the widgets use: keys of packager/locales/*.json; "widget_" is dropped
 # in the page data, so the script reads s.quiz_check for "widget_quiz_check".

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from ..model import Course, ItemKind
+from ...model import Course, ItemKind
 from .plan import Plan
 
 VERSION = 1

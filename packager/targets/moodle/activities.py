@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from ..model import ItemKind
+from ...model import ItemKind
 from .build import ActivityBody, Build
 from .common import activity_extras, inforef
 from .grades import activity_grades

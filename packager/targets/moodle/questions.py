@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..markdown import plain_text
-from ..render import RenderedItem
+from ...render.markdown import plain_text
+from ...render import RenderedItem
 from .build import Build
 from .files import FileArea
 from .plan import COURSE_CONTEXT, COURSE_ID

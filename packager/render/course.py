@@ -7,15 +7,16 @@ texts already rendered; writers only arrange it. Markdown is never parsed by a w
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor
 import os
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
 
-from . import links
-from .diagnostics import Diagnostics
+from .. import links
+from ..diagnostics import Diagnostics
+from ..model import Course, Item, ItemKind, Quiz, Screener, Section, Text, frozen_map
 from .markdown import RenderContext, render_block, render_inline
-from .model import Course, Item, ItemKind, Quiz, Screener, Section, Text, frozen_map
 
 
 @dataclass(frozen=True)
@@ -111,9 +112,18 @@ class RenderedCourse:
     course: Course
     languages: Mapping[str, RenderedLanguage]
     assets: frozenset[str]  # content paths of every asset a page or file item uses
+    # What the writers of one build derive once and share (the site pages both SCORM
+    # versions package); it lives exactly as long as the rendered course.
+    _shared: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def language(self, lang: str) -> RenderedLanguage:
         return self.languages[lang]
+
+    def shared(self, key: Any, make: Callable[[], Any]) -> Any:
+        """``make()``, computed once per rendered course and ``key``."""
+        if key not in self._shared:
+            self._shared[key] = make()
+        return self._shared[key]
 
 
 def page_index(course: Course) -> dict[str, str]:

@@ -21,10 +21,10 @@ from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from .diagnostics import Diagnostics
-from .i18n import translator
-from .links import ASSET, placeholder
-from .loader import resolve_relative
+from ..diagnostics import Diagnostics
+from ..i18n import translator
+from ..links import ASSET, placeholder
+from ..source.naming import resolve_relative
 
 _EXTERNAL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _HTML_URL_ATTR = re.compile(r"""\b(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.IGNORECASE)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model import Course, Item, ItemKind
+from ...model import Course, Item, ItemKind
 
 TRACKED = tuple(kind for kind in ItemKind if kind is not ItemKind.LABEL)
 

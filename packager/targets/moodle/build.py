@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 
-from ..model import Course
-from ..render import RenderedCourse, RenderedItem, RenderedSection
+from ...model import Course
+from ...render import RenderedCourse, RenderedItem, RenderedSection
 from .content import Content
 from .files import FileArea, FilePool
 from .grades import GradeItem

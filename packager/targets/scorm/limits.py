@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from ..diagnostics import Diagnostics
-from ..model import Course, ItemKind
+from ...diagnostics import Diagnostics
+from ...model import Course, ItemKind
 from .plan import Plan
 from .state import largest_record, serialise, summary_capacity
 from .versions import Version

@@ -10,8 +10,8 @@ from __future__ import annotations
 import calendar
 from collections.abc import Sequence
 
-from ..archive import entry_date, tgz_bytes
-from ..render import RenderedCourse
+from ...archive import entry_date, tgz_bytes
+from ...render import RenderedCourse
 from . import activities
 from .build import Build
 from .common import empty

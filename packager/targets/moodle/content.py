@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from functools import cache
 from html import escape
 
-from .. import links
-from ..model import Course, ItemKind
+from ... import links
+from ...model import Course, ItemKind
 from .files import FileArea
 from .plan import COURSE_ID, Plan
 from .texts import Languages, Version

@@ -12,7 +12,7 @@ from pathlib import Path
 import frontmatter
 import yaml
 
-from .diagnostics import Diagnostics
+from ..diagnostics import Diagnostics
 
 try:  # libyaml is an order of magnitude faster; PyYAML wheels ship it
     _Loader = yaml.CSafeLoader

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from ..model import Course, Item, ItemKind
+from ...model import Course, Item, ItemKind
 
 COURSE_ID = 2  # never 1: that is the front page (SITEID) on every Moodle site
 SYSTEM_CONTEXT = 1

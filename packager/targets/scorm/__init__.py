@@ -6,8 +6,10 @@ files the manifest names. The course is one SCO: Moodle's player cannot run a mu
 SCORM 2004 package, and a single LMS session is the only way to keep one score, one
 bookmark and one suspend-data record for the whole course (see README, "SCORM packages").
 
-Modules: :mod:`.versions` (what differs between 1.2 and 2004), :mod:`.plan` (what is
+Modules: :mod:`.targets` (the two targets), :mod:`.versions` (what differs between 1.2 and 2004), :mod:`.plan` (what is
 tracked and how it is scored), :mod:`.state` (the suspend-data format and its worst case),
 :mod:`.limits` (build-time checks), :mod:`.widgets` (data for the page scripts),
 :mod:`.manifest` (imsmanifest.xml) and :mod:`.package` (the zip).
 """
+
+from . import targets  # noqa: F401  (registers the scorm12 and scorm2004 targets)

@@ -11,7 +11,7 @@ link as REF101's ``lti_6`` does; restore finds its tool type by the same base UR
 
 from __future__ import annotations
 
-from .. import lti_contract
+from ... import lti_contract
 from .build import ActivityBody, Build
 from .grades import GradeItem
 from .plan import COURSE_ID, Module
