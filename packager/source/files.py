@@ -67,3 +67,16 @@ def read_source(root: Path, relpath: str, diagnostics: Diagnostics) -> SourceFil
         return None
     body = "\n".join(lines[end + 1 :])
     return SourceFile(relpath, node, 1, body, end + 2)
+
+
+def read_front_matter(path: Path) -> dict | None:
+    """The front matter of one file as plain data, for tools that read a course file without
+    loading the course (``qser harvest``); None when the file has no usable front matter."""
+    source = read_source(path.parent, path.name, Diagnostics())
+    if source is None or source.front is None:
+        return None
+    try:
+        data = _Loader("").construct_document(source.front)
+    except yaml.YAMLError:
+        return None
+    return data if isinstance(data, dict) else None
