@@ -21,8 +21,8 @@ from packager.model import Course, ItemKind
 from packager.render import RenderedCourse, render_course
 from packager.build import BuildOptions
 from packager.render.site import SiteBuilder
-from tests import browser
-from tests.conftest import CONTENT
+from tests.support import browser
+from tests.support.courses import CONTENT
 
 LANGUAGES = ("en", "el", "es")
 GREEK = re.compile(r"[\u0370-\u03ff]")

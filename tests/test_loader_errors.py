@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from packager.cli import main
 from packager.source import load_course
-from tests.conftest import write
+from tests.support.courses import write
 
 
 def problems(root: Path, *flags: str) -> list[str]:

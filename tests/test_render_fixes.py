@@ -7,7 +7,7 @@ import pytest
 from packager.source import load_course
 from packager.render import render_course
 from packager.render.site import SiteBuilder
-from tests.conftest import write
+from tests.support.courses import write
 
 ALERT_PAGE = """
     ---

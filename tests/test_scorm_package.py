@@ -16,8 +16,8 @@ from packager.cli import main
 from packager.source import load_course
 from packager.targets.scorm.plan import tracking_plan
 from packager.targets.scorm.versions import SCORM12, SCORM2004, VERSIONS
-from tests.conftest import CONTENT, ROOT, write
-from tests.scorm_course import oversized_summary_course, quiz_course
+from tests.support.courses import CONTENT, ROOT, write
+from tests.support.courses import oversized_summary_course, quiz_course
 
 SCHEMAS = ROOT / "tests" / "schemas"
 NS = {

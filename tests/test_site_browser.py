@@ -9,7 +9,7 @@ import pytest
 from packager.build import build
 from packager.model import ItemKind
 from packager.build import BuildOptions
-from tests.browser import axe_violations, describe
+from tests.support.browser import axe_violations, describe
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,7 +12,7 @@ from lti_tool.config import Settings
 from lti_tool.store import repo
 from lti_tool.web import create_app
 from lti_tool.web.services import Services
-from tests.conftest import MINI_COURSE, write
+from tests.support.courses import MINI_COURSE, write
 
 from .moodle import FakeMoodle
 from .pg import Cluster

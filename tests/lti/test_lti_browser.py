@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 from lti_tool.config import Settings
 from lti_tool.web import create_app
 from lti_tool.web.services import Services
-from tests.browser import AXE_JS, WCAG_TAGS, describe
+from tests.support.browser import AXE_JS, WCAG_TAGS, describe
 
 from .conftest import register
 from .moodle import FakeMoodle

@@ -10,7 +10,7 @@ import json
 import shutil
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCORM_AGAIN_DIR = ROOT / "node_modules" / "scorm-again" / "dist"

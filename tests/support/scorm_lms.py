@@ -16,7 +16,7 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from tests.browser import SCORM_AGAIN_DIR
+from .browser import SCORM_AGAIN_DIR
 
 RUNTIMES = {"1.2": ("scorm12.js", "Scorm12API", "API"), "2004": ("scorm2004.js", "Scorm2004API", "API_1484_11")}
 

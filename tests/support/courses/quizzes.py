@@ -8,9 +8,9 @@ import re
 import shutil
 from pathlib import Path
 
-from packager.source import load_course
 from packager.model import ItemKind
-from tests.conftest import CONTENT, write
+from packager.source import load_course
+from . import CONTENT, make_course
 
 QUIZ_COURSE = {
     "course.md": """
@@ -131,9 +131,7 @@ QUIZ_COURSE = {
 
 
 def quiz_course(root: Path) -> Path:
-    for rel, text in QUIZ_COURSE.items():
-        write(root, rel, text)
-    return root
+    return make_course(root, QUIZ_COURSE)
 
 
 def oversized_summary_course(root: Path) -> Path:

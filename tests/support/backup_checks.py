@@ -18,7 +18,7 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-REFERENCE = Path(__file__).resolve().parent / "moodle-reference" / "REF101"
+REFERENCE = Path(__file__).resolve().parent.parent / "moodle-reference" / "REF101"
 DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>'
 NULL = "$@NULL@$"
 EMPTY_SHA1 = hashlib.sha1(b"").hexdigest()
