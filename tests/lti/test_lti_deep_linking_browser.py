@@ -11,7 +11,7 @@ import pytest
 
 from packager import i18n
 
-from .flow import deep_link_launch
+from tests.support.lti_flow import deep_link_launch
 
 pytestmark = pytest.mark.browser
 
