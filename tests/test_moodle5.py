@@ -1,0 +1,80 @@
+"""``--moodle-version 5.0|5.1``: the questions in the course's question bank activity.
+
+Moodle 5 keeps questions only in module contexts. The backup for 5.x writes what Moodle 5
+writes for a course with quizzes (checked rule by rule against Moodle 5.0's backup code in
+:func:`tests.moodle_checks.check_module_banks`), so a 5.x restore has nothing to move and no
+precheck warning; the 4.5 backup keeps the course bank 4.5 needs. Restoring into real Moodle
+sites is the acceptance target's job (``make acceptance``).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from packager.moodle.versions import STAMPS
+from tests import moodle_checks as mc
+from tests.conftest import CONTENT
+from tests.test_moodle import build_one, make_course
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    return make_course(tmp_path_factory.mktemp("synthetic5") / "content")
+
+
+@pytest.mark.parametrize("release", ["5.0", "5.1"])
+def test_backup_for_moodle_5_has_a_question_bank_activity(synthetic, tmp_path, release):
+    (path,) = build_one(synthetic, tmp_path, moodle_version=release)
+    backup = mc.Backup.read(path)
+    mc.check_all(backup)
+    mc.check_module_banks(backup)
+    assert backup.text("moodle_backup.xml", "information/backup_release") == release
+    _, bank = backup.activity("qbank")
+    assert "synth course question bank" in bank.findtext("qbank/name")
+    assert "Τράπεζα ερωτήσεων του μαθήματος synth" in bank.findtext("qbank/name")
+    directory = [a["directory"] for a in backup.activities() if a["modulename"] == "qbank"][0]
+    assert int(backup.xml(f"{directory}/module.xml").get("version")) == STAMPS[release].module_version
+
+
+def test_per_language_backups_for_moodle_5(synthetic, tmp_path):
+    paths = build_one(synthetic, tmp_path, moodle_version="5.0", moodle_multilang=False)
+    for path in paths:
+        backup = mc.Backup.read(path)
+        mc.check_all(backup)
+        mc.check_module_banks(backup)
+
+
+def test_moodle_45_backup_keeps_the_course_bank(synthetic, tmp_path):
+    (path,) = build_one(synthetic, tmp_path)
+    backup = mc.Backup.read(path)
+    assert not [a for a in backup.activities() if a["modulename"] == "qbank"]
+    levels = {c.findtext("contextlevel") for c in backup.xml("questions.xml").iterfind("question_category")}
+    assert levels == {"50"}
+    with pytest.raises(AssertionError, match="one question bank activity"):
+        mc.check_module_banks(backup)
+
+
+def test_shipped_course_for_moodle_5_every_quiz_keeps_its_questions(tmp_path):
+    """Count as Moodle does after restore: quiz slots -> question references -> bank entries."""
+    (path,) = build_one(CONTENT, tmp_path, moodle_version="5.0")
+    backup = mc.Backup.read(path)
+    mc.check_all(backup)
+    mc.check_module_banks(backup)
+    questions = backup.xml("questions.xml")
+    entries = {e.get("id"): c for c in questions.iterfind("question_category") for e in c.iterfind(".//question_bank_entry")}
+    counts = []
+    for activity in backup.activities():
+        if activity["modulename"] != "quiz":
+            continue
+        quiz = backup.xml(f"{activity['directory']}/quiz.xml")
+        refs = [r.findtext("questionbankentryid") for r in quiz.iterfind(".//question_reference")]
+        assert refs and all(entries[r].findtext("contextlevel") == mc.MODULE_LEVEL for r in refs)
+        counts.append(len(refs))
+    assert len(counts) == 4 and sum(counts) == 15  # the shipped course: 4 quizzes, 15 questions
+
+
+def test_a_course_without_quizzes_gets_no_bank(mini_course, tmp_path):
+    (path,) = build_one(mini_course, tmp_path, moodle_version="5.0")
+    backup = mc.Backup.read(path)
+    assert not [a for a in backup.activities() if a["modulename"] == "qbank"]
+    assert backup.xml("questions.xml").find("question_category") is None
