@@ -54,8 +54,15 @@ if ($DB->get_manager()->table_exists('qbank')) {
           JOIN {course_sections} cs ON cs.id = cm.section
          WHERE qb.course = ?", [$courseid]);
     foreach ($banks as $bank) {
+        // Categories whose parent is not the bank's own top category drop out of its category tree.
+        $context = context_module::instance($bank->cmid);
+        $top = $DB->get_field('question_categories', 'id', ['contextid' => $context->id, 'parent' => 0]);
+        $stray = $DB->count_records_select('question_categories', 'contextid = ? AND parent <> 0 AND parent <> ?',
+            [$context->id, (int)$top]);
         $report['banks'][] = ['cmid' => (int)$bank->cmid, 'name' => $bank->name, 'type' => $bank->type,
-            'visible' => (int)$bank->visible, 'section' => (int)$bank->section];
+            'visible' => (int)$bank->visible, 'section' => (int)$bank->section,
+            'categories' => $DB->count_records('question_categories', ['contextid' => $context->id]),
+            'outside_tree' => $stray];
     }
 }
 echo json_encode($report, JSON_PRETTY_PRINT | JSON_UNESCAPED_UNICODE), "\n";
