@@ -78,3 +78,32 @@ def test_a_course_without_quizzes_gets_no_bank(mini_course, tmp_path):
     backup = mc.Backup.read(path)
     assert not [a for a in backup.activities() if a["modulename"] == "qbank"]
     assert backup.xml("questions.xml").find("question_category") is None
+
+
+REFERENCE = mc.REFERENCE.parent / "MOODLE50"
+
+
+def test_bank_is_written_as_moodle_50_writes_its_own(tmp_path):
+    """Against a backup Moodle 5.0 made of a course whose bank it had created itself."""
+    (path,) = build_one(CONTENT, tmp_path, moodle_version="5.0")
+    ours = mc.Backup.read(path)
+    theirs = mc.Backup(b"", {str(p.relative_to(REFERENCE)): p.read_bytes() for p in REFERENCE.rglob("*.xml")})
+    (bank,) = [a["directory"] for a in ours.activities() if a["modulename"] == "qbank"]
+    assert {n.split("/")[-1] for n in ours.files if n.startswith(bank + "/")} == {
+        n.split("/")[-1] for n in theirs.files if n.startswith("activities/qbank_32/")}
+    mine, moodles = ours.xml(f"{bank}/module.xml"), theirs.xml("activities/qbank_32/module.xml")
+    for field in ("modulename", "sectionnumber", "visible", "visibleoncoursepage", "visibleold", "completion", "indent"):
+        assert mine.findtext(field) == moodles.findtext(field), field
+    assert mine.get("version") == moodles.get("version")
+    shape = lambda root: [child.tag for child in root[0]]  # noqa: E731
+    assert shape(ours.xml(f"{bank}/qbank.xml")) == shape(theirs.xml("activities/qbank_32/qbank.xml"))
+    assert ours.files[f"{bank}/grades.xml"] == theirs.files["activities/qbank_32/grades.xml"]
+    roots = lambda backup: {s.findtext("name") for s in backup.manifest.iterfind("information/settings/setting")  # noqa: E731
+                            if s.findtext("level") == "root"}
+    assert roots(ours) == roots(theirs)
+    # inforef: the bank and each quiz list all the bank's categories, the course none
+    listed = lambda backup, name: len(backup.xml(name).findall("question_categoryref/question_category"))  # noqa: E731
+    categories = len(ours.xml("questions.xml").findall("question_category"))
+    assert listed(theirs, "activities/qbank_32/inforef.xml") == listed(theirs, "activities/quiz_45/inforef.xml") == 5
+    assert listed(ours, f"{bank}/inforef.xml") == categories == 5
+    assert listed(theirs, "course/inforef.xml") == listed(ours, "course/inforef.xml") == 0
