@@ -11,15 +11,17 @@ in the course must say where to go instead. The real import is ``make acceptance
 from __future__ import annotations
 
 import posixpath
+import zipfile
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from lxml import etree
 from lxml import html as lxml_html
 
 from packager.build import build
-from tests.conftest import CONTENT, write
-from tests.test_imscc import SVG, _read, _resource_of, _resources
+from tests.support.courses import CONTENT, make_course
+from tests.support.courses.every_kind import SVG
 
 COURSE = {
     "course.md": """
@@ -68,6 +70,20 @@ COURSE = {
     "assets/notes.html": '<!doctype html><html lang="en"><head><title>Notes</title></head><body><p>Notes</p></body></html>\n',
 }
 PAGE_SUFFIXES = (".html", ".htm", ".xhtml")
+CP = "{http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1}"
+
+
+def cartridge(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def resources(files: dict[str, bytes]) -> dict[str, etree._Element]:
+    """The manifest's resources by identifier, and each organisation item's resource by the item's."""
+    manifest = etree.fromstring(files["imsmanifest.xml"])
+    by_id = {r.get("identifier"): r for r in manifest.iter(f"{CP}resource")}
+    items = {i.get("identifier"): by_id[i.get("identifierref")] for i in manifest.iter(f"{CP}item") if i.get("identifierref")}
+    return {**by_id, **items}
 
 
 def moodle_kept(files: dict[str, bytes], page: str, url: str) -> bool:
@@ -78,8 +94,7 @@ def moodle_kept(files: dict[str, bytes], page: str, url: str) -> bool:
 
 def relative_links(files: dict[str, bytes]):
     """(page, attribute value) of every relative href/src in the cartridge's web pages."""
-    for resource in _resources(files).values():
-        page = resource.get("href") or ""
+    for page in sorted({r.get("href") or "" for r in resources(files).values()}):
         if not page.endswith(".html"):
             continue
         doc = lxml_html.fromstring(files[page])
@@ -92,24 +107,22 @@ def relative_links(files: dict[str, bytes]):
 
 @pytest.fixture(scope="module")
 def sheets(tmp_path_factory) -> dict[str, dict[str, bytes]]:
-    root = tmp_path_factory.mktemp("sheets") / "content"
-    for rel, text in COURSE.items():
-        write(root, rel, text)
+    root = make_course(tmp_path_factory.mktemp("sheets") / "content", COURSE)
     out = tmp_path_factory.mktemp("sheets-out")
     build(root, out, ["imscc"])
-    return {lang: _read(out / f"sheets-{lang}.imscc") for lang in ("en", "es")}
+    return {lang: cartridge(out / f"sheets-{lang}.imscc") for lang in ("en", "es")}
 
 
 def test_the_worksheet_link_says_where_the_worksheet_is(sheets):
     files = sheets["en"]
-    page = _resource_of(files, "I_work_task").get("href")
+    page = resources(files)["I_work_task"].get("href")
     doc = lxml_html.fromstring(files[page])
     assert doc.xpath("//a") == []
     text = " ".join(doc.text_content().split())
     assert "Print the worksheet (in the section “Work”: “Printable worksheet”)" in text
     assert "read the notes." in text  # an HTML file no item presents: no link, nowhere to send the learner
     # the worksheet itself is the file item's web page, which Moodle imports as a Page
-    assert _resource_of(files, "I_work_sheet").get("href") == "web_resources/assets/sheet.html"
+    assert resources(files)["I_work_sheet"].get("href") == "web_resources/assets/sheet.html"
     es = lxml_html.fromstring(sheets["es"][page])
     assert "Imprima la hoja (en la sección «Work»: «Hoja para imprimir»)" in " ".join(es.text_content().split())
 
@@ -131,7 +144,7 @@ def test_every_relative_link_survives_moodles_importer(sheets, lang):
 def test_shipped_cartridges_only_link_what_moodle_keeps(tmp_path):
     written, _ = build(CONTENT, tmp_path, ["imscc"])
     for path in written:
-        files = _read(path)
+        files = cartridge(path)
         for page, url in relative_links(files):
             assert moodle_kept(files, page, url), f"{path.name} {page}: {url}"
 

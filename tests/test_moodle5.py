@@ -2,29 +2,37 @@
 
 Moodle 5 keeps questions only in module contexts. The backup for 5.x writes what Moodle 5
 writes for a course with quizzes (checked rule by rule against Moodle 5.0's backup code in
-:func:`tests.moodle_checks.check_module_banks`), so a 5.x restore has nothing to move and no
+:func:`tests.support.backup_checks.check_module_banks`), so a 5.x restore has nothing to move and no
 precheck warning; the 4.5 backup keeps the course bank 4.5 needs. Restoring into real Moodle
 sites is the acceptance target's job (``make acceptance``).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from packager.moodle.versions import STAMPS
-from tests import moodle_checks as mc
-from tests.conftest import CONTENT
-from tests.test_moodle import build_one, make_course
+from packager.build import BuildOptions, build
+from packager.targets.moodle.target import MoodleOptions
+from packager.targets.moodle.versions import STAMPS
+from tests.support import backup_checks as mc
+from tests.support.courses import CONTENT, SYNTHETIC, make_course
+
+
+def build_one(source: Path, out: Path, **options) -> list[Path]:
+    written, _ = build(source, out, ["moodle"], BuildOptions(targets={"moodle": MoodleOptions(**options)}))
+    return written
 
 
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory):
-    return make_course(tmp_path_factory.mktemp("synthetic5") / "content")
+    return make_course(tmp_path_factory.mktemp("synthetic5") / "content", SYNTHETIC)
 
 
 @pytest.mark.parametrize("release", ["5.0", "5.1"])
 def test_backup_for_moodle_5_has_a_question_bank_activity(synthetic, tmp_path, release):
-    (path,) = build_one(synthetic, tmp_path, moodle_version=release)
+    (path,) = build_one(synthetic, tmp_path, version=release)
     backup = mc.Backup.read(path)
     mc.check_all(backup)
     mc.check_module_banks(backup)
@@ -37,7 +45,7 @@ def test_backup_for_moodle_5_has_a_question_bank_activity(synthetic, tmp_path, r
 
 
 def test_per_language_backups_for_moodle_5(synthetic, tmp_path):
-    paths = build_one(synthetic, tmp_path, moodle_version="5.0", moodle_multilang=False)
+    paths = build_one(synthetic, tmp_path, version="5.0", multilang=False)
     for path in paths:
         backup = mc.Backup.read(path)
         mc.check_all(backup)
@@ -56,7 +64,7 @@ def test_moodle_45_backup_keeps_the_course_bank(synthetic, tmp_path):
 
 def test_shipped_course_for_moodle_5_every_quiz_keeps_its_questions(tmp_path):
     """Count as Moodle does after restore: quiz slots -> question references -> bank entries."""
-    (path,) = build_one(CONTENT, tmp_path, moodle_version="5.0")
+    (path,) = build_one(CONTENT, tmp_path, version="5.0")
     backup = mc.Backup.read(path)
     mc.check_all(backup)
     mc.check_module_banks(backup)
@@ -74,7 +82,7 @@ def test_shipped_course_for_moodle_5_every_quiz_keeps_its_questions(tmp_path):
 
 
 def test_a_course_without_quizzes_gets_no_bank(mini_course, tmp_path):
-    (path,) = build_one(mini_course, tmp_path, moodle_version="5.0")
+    (path,) = build_one(mini_course, tmp_path, version="5.0")
     backup = mc.Backup.read(path)
     assert not [a for a in backup.activities() if a["modulename"] == "qbank"]
     assert backup.xml("questions.xml").find("question_category") is None
@@ -85,7 +93,7 @@ REFERENCE = mc.REFERENCE.parent / "MOODLE50"
 
 def test_bank_is_written_as_moodle_50_writes_its_own(tmp_path):
     """Against a backup Moodle 5.0 made of a course whose bank it had created itself."""
-    (path,) = build_one(CONTENT, tmp_path, moodle_version="5.0")
+    (path,) = build_one(CONTENT, tmp_path, version="5.0")
     ours = mc.Backup.read(path)
     theirs = mc.Backup(b"", {str(p.relative_to(REFERENCE)): p.read_bytes() for p in REFERENCE.rglob("*.xml")})
     (bank,) = [a["directory"] for a in ours.activities() if a["modulename"] == "qbank"]
