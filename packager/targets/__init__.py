@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ..archive import Stage
 from ..diagnostics import Diagnostics
 from ..render import RenderedCourse
-from . import html, imscc, moodle, scorm12, scorm2004
+from . import epub, html, imscc, moodle, pdf, scorm12, scorm2004
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class BuildOptions:
     moodle_multilang: bool = True  # one multilingual Moodle course, or one per language
     moodle_scorm: bool = False  # also add the SCORM package as a SCORM activity
     lti_url: str = ""  # overrides the course's lti.url (the tool's base URL)
+    pdf_paper: str = "a4"  # a4 or letter
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ TARGETS: dict[str, Target] = {
     for target in (
         Target("html", "static HTML site in html/<lang>/", html.write),
         Target("imscc", "IMS Common Cartridge 1.1, <shortname>-<lang>.imscc", imscc.write),
+        Target("pdf", "tagged PDF handbook per language: <shortname>-<lang>.pdf", pdf.write),
+        Target("epub", "EPUB 3 handbook per language: <shortname>-<lang>.epub", epub.write),
         Target("moodle", "Moodle course backup <shortname>.mbz (or <shortname>-<lang>.mbz)", moodle.write, moodle.check),
         Target("scorm12", "SCORM 1.2 package per language: <shortname>-<lang>-scorm12.zip", scorm12.write, scorm12.check, "scorm"),
         Target("scorm2004", "SCORM 2004 4th edition package per language: <shortname>-<lang>-scorm2004.zip", scorm2004.write, scorm2004.check, "scorm"),

@@ -1,0 +1,1 @@
+def write(rendered, stage, options): return []
