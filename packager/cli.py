@@ -73,13 +73,14 @@ def main() -> None:
 @click.option("--moodle-multilang/--moodle-per-language", default=True, show_default=True, help="One multilingual Moodle course (multilang filter) or one course per language.")
 @click.option("--moodle-scorm", is_flag=True, help="Also add the SCORM 1.2 package to the Moodle course as a SCORM activity.")
 @click.option("--lti-url", metavar="URL", default="", callback=lambda _c, _p, v: _check_url(v), help="Base URL of your qser LTI tool (overrides lti.url in course.md).")
+@click.option("--pdf-paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True, help="Paper size of the PDF handbook.")
 def build(source: Path, out: Path, targets: tuple[str, ...], languages: tuple[str, ...], strict: bool, quiet: bool,
-          moodle_version: str, moodle_multilang: bool, moodle_scorm: bool, lti_url: str) -> None:
+          moodle_version: str, moodle_multilang: bool, moodle_scorm: bool, lti_url: str, pdf_paper: str) -> None:
     """Build SOURCE (default: content/) into --out (default: build/)."""
     names = list(TARGETS) if "all" in targets else list(dict.fromkeys(targets))
     options = BuildOptions(
         languages=tuple(dict.fromkeys(languages)), strict=strict, moodle_version=moodle_version,
-        moodle_multilang=moodle_multilang, moodle_scorm=moodle_scorm, lti_url=lti_url,
+        moodle_multilang=moodle_multilang, moodle_scorm=moodle_scorm, lti_url=lti_url, pdf_paper=pdf_paper,
     )
     try:
         if _interactive():

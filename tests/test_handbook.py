@@ -246,3 +246,13 @@ def test_builds_are_byte_identical(synthetic, synthetic_build, tmp_path):
     build(copy, tmp_path / "out", ["pdf", "epub"])
     for name in ("every-en.pdf", "every-el.pdf", "every-en.epub", "every-el.epub"):
         assert (tmp_path / "out" / name).read_bytes() == (synthetic_build / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("lang", ["en", "el", "es"])
+def test_the_case_study_summary_is_one_page(shipped_build, lang):
+    """The printable template: every field of the screener's summary on the same sheet."""
+    rl = check(CONTENT, BuildOptions(languages=(lang,))).rendered.language(lang)
+    screener = next(item.screener for item in rl.items if item.screener)
+    pages = _run("pdftotext", str(shipped_build / f"qser-{lang}.pdf"), "-").split("\f")
+    sheet = " ".join(next(page for page in pages if translator(lang).handbook_summary_caption in page).split())
+    assert all(" ".join(field.label.split()) in sheet for field in screener.fields)

@@ -25,7 +25,7 @@ def write(rendered: RenderedCourse, stage, options) -> list[str]:
     names = []
     for lang in rendered.languages:
         name = f"{rendered.course.shortname}-{lang}.pdf"
-        stage.write(name, pdf(rendered, lang, getattr(options, "pdf_paper", "a4")))
+        stage.write(name, pdf(rendered, lang, options.pdf_paper))
         names.append(name)
     return names
 
