@@ -256,3 +256,26 @@ def test_the_case_study_summary_is_one_page(shipped_build, lang):
     pages = _run("pdftotext", str(shipped_build / f"qser-{lang}.pdf"), "-").split("\f")
     sheet = " ".join(next(page for page in pages if translator(lang).handbook_summary_caption in page).split())
     assert all(" ".join(field.label.split()) in sheet for field in screener.fields)
+
+
+def test_pdf_structure_tree_carries_alt_text_headings_and_table_headers(shipped_build):
+    reader = PdfReader(shipped_build / "qser-en.pdf")
+    catalog = reader.trailer["/Root"]
+    kinds: dict[str, list] = {}
+
+    def walk(node) -> None:
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, list):
+            for child in node:
+                walk(child)
+        elif isinstance(node, dict):
+            if "/S" in node:
+                kinds.setdefault(node["/S"], []).append(node)
+            if "/K" in node:
+                walk(node["/K"])
+
+    walk(catalog["/StructTreeRoot"])
+    assert catalog["/Lang"] == "en" and catalog["/ViewerPreferences"]["/DisplayDocTitle"]
+    figures = [figure.get("/Alt") for figure in kinds["/Figure"]]
+    assert len(figures) == 3 and all(figures)  # the three diagrams, each with its alt text
+    assert {"/H1", "/H2", "/Table", "/TH", "/L", "/Link"} <= set(kinds)
