@@ -125,7 +125,7 @@ class _Assembler:
         rl, course = self.rl, self.course
         chapters = [self._chapter("intro", "frontmatter", links.HOME, rl.text.title, rl.text.content_lang, rl.html, ())]
         for name, section in self.sections:
-            chapters.append(self._section(name, section, section.text.title))
+            chapters.append(self._section(name, section))
         if self.practices:
             section = self.practices[0]
             items = tuple(item for s in self.practices for item in s.items)
@@ -141,8 +141,8 @@ class _Assembler:
 
     # --- chapters ------------------------------------------------------------------------
 
-    def _section(self, name: str, section: RenderedSection, title: str) -> Chapter:
-        return self._chapter(name, "bodymatter", section.key, title, section.text.content_lang, section.html, section.items)
+    def _section(self, name: str, section: RenderedSection) -> Chapter:
+        return self._chapter(name, "bodymatter", section.key, section.text.title, section.text.content_lang, section.html, section.items)
 
     def _chapter(self, name, role, key, title, title_lang, intro_html, items, intro_lang=None) -> Chapter:
         here = anchor(key)
@@ -209,16 +209,14 @@ class _Assembler:
         if target is None:
             return None
         name = target + "." + fragment[1:] if fragment[1:] else target
-        return self.href(self.chapter_of.get(target, "intro"), name)
+        return self.href(self.chapter_of[target], name)
 
     def _target(self, key: str) -> str | None:
+        """The anchor of a page key, if the book shows that page (labels included)."""
         if key == links.HOME:
             return "intro"
-        if key.startswith(links.ITEM):
-            # labels have no page of their own, but they do have an anchor in the book
-            return anchor(key) if anchor(key) in self.chapter_of else None
-        if key.startswith(links.SECTION):
-            return anchor(key) if anchor(key) in self.chapter_of else None
+        if key.startswith((links.SECTION, links.ITEM)) and anchor(key) in self.chapter_of:
+            return anchor(key)
         return None
 
     def _note_images(self, html: str) -> None:

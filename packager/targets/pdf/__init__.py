@@ -53,6 +53,4 @@ def pdf(rendered: RenderedCourse, lang: str, paper: str = "a4") -> bytes:
         stylesheets=stylesheets,
         pdf_variant="pdf/ua-1",
         pdf_identifier=identifier.encode("ascii"),
-        custom_metadata=False,
-        uncompressed_pdf=False,
     )
