@@ -19,7 +19,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from markupsafe import Markup
 
-from ... import __version__, links
+from ... import links
 from ...archive import entry_date, zip_bytes
 from ...i18n import translator
 from ...render import RenderedCourse
@@ -81,7 +81,7 @@ def epub_files(rendered: RenderedCourse, lang: str) -> dict[str, bytes]:
     features = FEATURES + (("alternativeText",) if book.images else ())
     files[ROOT + "package.opf"] = env.get_template("package.opf").render(
         book=book, t=t, identifier=identifier(course.shortname, lang), modified=modified(course.date),
-        manifest=manifest, spine=spine, features=features, generator=__version__,
+        manifest=manifest, spine=spine, features=features,
     ).encode("utf-8")
     return files
 
