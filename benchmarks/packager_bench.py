@@ -24,7 +24,7 @@ HANDBOOK = ("pdf", "epub")  # measured on their own: benchmarks/handbook_bench.p
 def measure(course: str, out: str, *targets: str) -> dict:
     """Runs inside the child process."""
     from packager.build import build
-    from packager.targets import BuildOptions
+    from packager.build import BuildOptions
 
     started = time.perf_counter()
     written, _ = build(course, out, list(targets), BuildOptions())

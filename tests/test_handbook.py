@@ -20,14 +20,12 @@ from pypdf import PdfReader
 
 from lti_tool.harvest import harvest
 from lti_tool.store.library import CaseStudy
-from packager.build import build, check
+from packager.build import BuildOptions, build, check
 from packager.i18n import translator
 from packager.model import ItemKind
-from packager.targets import BuildOptions
 from packager.targets.epub import epub_files
-from packager.targets.pdf import document
-from tests.conftest import CONTENT
-from tests.test_imscc import EVERY_KIND, _write_course
+from packager.targets.pdf import PdfOptions, document
+from tests.support.courses import CONTENT, EVERY_KIND, make_course
 
 EPUBCHECK = Path("/usr/share/java/epubcheck.jar")  # Debian's epubcheck (its /usr/bin wrapper needs binfmt_misc)
 EPUBCHECK_ALL = Path(__file__).parent / "support" / "EpubCheckAll.java"
@@ -54,7 +52,7 @@ def _case_studies(root: Path) -> None:
 
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory) -> Path:
-    root = _write_course(tmp_path_factory.mktemp("every") / "content", EVERY_KIND)
+    root = make_course(tmp_path_factory.mktemp("every") / "content", EVERY_KIND)
     _case_studies(root)
     return root
 
@@ -237,7 +235,7 @@ def test_worksheet_and_answer_key(synthetic_build):
 
 
 def test_letter_paper(synthetic, tmp_path):
-    build(synthetic, tmp_path, ["pdf"], BuildOptions(languages=("en",), pdf_paper="letter"))
+    build(synthetic, tmp_path, ["pdf"], BuildOptions(languages=("en",), targets={"pdf": PdfOptions(paper="letter")}))
     assert "(letter)" in _run("pdfinfo", str(tmp_path / "every-en.pdf"))
 
 

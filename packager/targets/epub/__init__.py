@@ -23,7 +23,7 @@ from ... import links
 from ...archive import entry_date, zip_bytes
 from ...i18n import translator
 from ...render import RenderedCourse
-from .. import handbook
+from .. import Target, handbook, register
 
 MIMETYPE = b"application/epub+zip"
 ROOT = "EPUB/"
@@ -38,7 +38,7 @@ class ManifestItem:
     properties: str = ""
 
 
-def write(rendered: RenderedCourse, stage, options) -> list[str]:
+def write(rendered: RenderedCourse, stage, _options) -> list[str]:
     """Target entry point: one EPUB per built language."""
     names = []
     for lang in rendered.languages:
@@ -112,3 +112,6 @@ def _page(lang: str, title: str, body: str) -> bytes:
 
 def _template(name: str) -> bytes:
     return (resources.files("packager") / "templates" / "handbook" / name).read_bytes()
+
+
+register(Target("epub", "EPUB 3 handbook per language: <shortname>-<lang>.epub", write))

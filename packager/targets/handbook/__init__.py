@@ -27,7 +27,7 @@ from ... import links
 from ...i18n import translator
 from ...model import ItemKind
 from ...render import RenderedCourse, RenderedItem, RenderedSection
-from ..html import NAVIGABLE, _file_type, _human_size
+from ...render.site import NAVIGABLE, _file_type, _human_size
 
 PRACTICES_SLUG = "case-studies"  # the section ``qser harvest`` writes by default
 

@@ -10,22 +10,28 @@ from the course, so two builds give the same bytes.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, field
 from importlib import resources
 
 from ... import __version__
 from ...i18n import translator
 from ...render import RenderedCourse
-from .. import handbook
+from .. import Target, handbook, option, register
 
 PAPERS = ("a4", "letter")
 
 
-def write(rendered: RenderedCourse, stage, options) -> list[str]:
+@dataclass(frozen=True)
+class PdfOptions:
+    paper: str = field(default="a4", metadata=option("Paper size of the PDF handbook.", choices=PAPERS))
+
+
+def write(rendered: RenderedCourse, stage, options: PdfOptions) -> list[str]:
     """Target entry point: one PDF per built language."""
     names = []
     for lang in rendered.languages:
         name = f"{rendered.course.shortname}-{lang}.pdf"
-        stage.write(name, pdf(rendered, lang, options.pdf_paper))
+        stage.write(name, pdf(rendered, lang, options.paper))
         names.append(name)
     return names
 
@@ -54,3 +60,6 @@ def pdf(rendered: RenderedCourse, lang: str, paper: str = "a4") -> bytes:
         pdf_variant="pdf/ua-1",
         pdf_identifier=identifier.encode("ascii"),
     )
+
+
+register(Target("pdf", "tagged PDF (PDF/UA-1) handbook per language: <shortname>-<lang>.pdf", write, options=PdfOptions))
