@@ -25,7 +25,7 @@ def main() -> None:
 
     console = Console(width=150)
     table = Table(title="Handbook targets alone (load + render + write), one language")
-    for column in ("pages", "target", "build", "per page", "peak MB", "output", "size", "printed pages"):
+    for column in ("pages", "target", "build", "CPU time", "per page", "peak MB", "output", "size", "printed pages"):
         table.add_column(column, justify="left" if column in ("target", "output") else "right")
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="qser-bench-handbook-") as tmp:
@@ -38,7 +38,8 @@ def main() -> None:
                 result = _child("measure", course, str(out), name)
                 for output, size in sorted(result["sizes"].items()):
                     printed = _printed_pages(out / output) if output.endswith(".pdf") else ""
-                    table.add_row(str(pages), name, f"{result['seconds']:.1f} s", f"{result['seconds'] / pages * 1000:.0f} ms",
+                    table.add_row(str(pages), name, f"{result['seconds']:.1f} s", f"{result['cpu_seconds']:.1f} s",
+                                  f"{result['seconds'] / pages * 1000:.0f} ms",
                                   f"{result['peak_mb']:.0f}", output, f"{size / 1024:.0f} KB", printed)
     console.print(table)
     console.print(f"Load average before the run: {load:.1f} on {os.cpu_count()} cores.")

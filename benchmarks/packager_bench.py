@@ -34,8 +34,10 @@ def measure(course: str, out: str, *targets: str) -> dict:
         files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
         sizes[path.name] = sum(p.stat().st_size for p in files)
     # writers may run in forked workers: the peak is the larger of this process and any worker
-    peak_kb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    return {"seconds": seconds, "peak_mb": peak_kb / 1024, "sizes": sizes}
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_kb = max(own.ru_maxrss, workers.ru_maxrss)
+    cpu = own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime  # what a loaded machine cannot inflate
+    return {"seconds": seconds, "cpu_seconds": cpu, "peak_mb": peak_kb / 1024, "sizes": sizes}
 
 
 def measure_preview(course: str, out: str) -> dict:
