@@ -275,5 +275,11 @@ def test_pdf_structure_tree_carries_alt_text_headings_and_table_headers(shipped_
     walk(catalog["/StructTreeRoot"])
     assert catalog["/Lang"] == "en" and catalog["/ViewerPreferences"]["/DisplayDocTitle"]
     figures = [figure.get("/Alt") for figure in kinds["/Figure"]]
-    assert len(figures) == 3 and all(figures)  # the three diagrams, each with its alt text
+    assert len(figures) == 3 and all(figures)  # the three diagrams, each with its alt text, drawn in vectors
     assert {"/H1", "/H2", "/Table", "/TH", "/L", "/Link"} <= set(kinds)
+
+
+def test_diagrams_are_drawn_as_vectors(shipped_build):
+    """The SVG diagrams stay vector graphics: the PDF holds no raster image at all."""
+    listing = _run("pdfimages", "-list", str(shipped_build / "qser-el.pdf")).splitlines()
+    assert listing[0].split()[:3] == ["page", "num", "type"] and listing[2:] == []
