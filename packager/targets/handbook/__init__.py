@@ -150,21 +150,21 @@ class _Assembler:
         for item in items:
             if item.item.kind in NAVIGABLE:
                 entries.append(Entry(anchor(item.key), item.text.title, item.text.content_lang))
-            parts.append(self._item(name, item))
+            parts.append(self._item(item))
         html = _ENV.get_template("chapter.html").render(
             t=self.t, lang=self.lang, anchor=here, title=title, title_lang=title_lang,
-            intro=Markup(self._fragment(name, here, intro_html, shift=0)), intro_lang=intro_lang or title_lang,
+            intro=Markup(self._fragment(here, intro_html, shift=0)), intro_lang=intro_lang or title_lang,
             items=[Markup(part) for part in parts],
         )
         return Chapter(name, role, Entry(here, title, title_lang, tuple(entries)), html)
 
-    def _item(self, chapter: str, item: RenderedItem) -> str:
+    def _item(self, item: RenderedItem) -> str:
         here = anchor(item.key)
         context = {
             "t": self.t, "lang": self.lang, "anchor": here, "item": item, "kind": item.item.kind.value,
-            "html": Markup(self._fragment(chapter, here, item.html)),
+            "html": Markup(self._fragment(here, item.html)),
             "key_href": self.href("answers", "key." + here),
-            "inline": lambda html: Markup(self._fragment(chapter, here, html, inline=True)),
+            "inline": lambda html: Markup(self._fragment(here, html, inline=True)),
         }
         if item.item.kind is ItemKind.FILE and item.item.file:
             asset = self.course.assets[item.item.file]
@@ -178,7 +178,7 @@ class _Assembler:
             here = "key." + anchor(item.key)
             quizzes.append({
                 "anchor": here, "item": item, "href": self.href(self.chapter_of[anchor(item.key)], anchor(item.key)),
-                "inline": lambda html, _a=here: Markup(self._fragment("answers", _a, html, inline=True)),
+                "inline": lambda html, _a=here: Markup(self._fragment(_a, html, inline=True)),
             })
         entries = tuple(Entry(q["anchor"], q["item"].text.title, q["item"].text.content_lang) for q in quizzes)
         html = _ENV.get_template("answers.html").render(t=self.t, lang=self.lang, quizzes=quizzes)
@@ -186,7 +186,7 @@ class _Assembler:
 
     # --- fragments -----------------------------------------------------------------------
 
-    def _fragment(self, chapter: str, prefix: str, html: str, shift: int = 1, inline: bool = False) -> str:
+    def _fragment(self, prefix: str, html: str, shift: int = 1, inline: bool = False) -> str:
         """A rendered page inside the book: ids prefixed, headings one level down (the
         item's title is the chapter's second level), links to anchors and images."""
         html = _ID.sub(lambda m: f'{m[1]}="{m[2]}{prefix}.{m[3]}"' if m[1] == "id" or m[2] else m[0], html)
