@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 
 WIDTH = 340
 FONT = 14
-CHAR = 0.58 * FONT  # a generous average glyph width, for wrapping and fitting text
+CHAR = 0.55 * FONT  # a generous average glyph width (Latin and Greek), for wrapping and fitting text
 PAD = 4
 OUTLINE = "#1a1a1a"
 # Okabe-Ito colours, each with its own pattern so that greyscale keeps them apart
@@ -97,7 +97,7 @@ def _pattern(pid: str, colour: str, kind: str) -> str:
             f'<rect width="6" height="6" fill="{colour}"/>{marks}</pattern>')
 
 
-def wrap(text: str, width: float, lines: int = 2) -> list[str]:
+def wrap(text: str, width: float, lines: int = 3) -> list[str]:
     """``text`` in at most ``lines`` lines of ``width`` units; the rest ends in an ellipsis
     (the data table under the chart has it in full)."""
     limit = max(4, int(width // CHAR))
@@ -119,7 +119,9 @@ def wrap(text: str, width: float, lines: int = 2) -> list[str]:
             out.append(current)
         return out or [""]
     last = out[-1]
-    out[-1] = (last if len(last) < limit else last[: limit - 1]) + "…"
+    if len(last) >= limit:  # room for the ellipsis: drop the last word, or cut a lone long one
+        last = last.rsplit(" ", 1)[0] if " " in last else last[: limit - 1]
+    out[-1] = last + "…"
     return out
 
 
@@ -161,7 +163,7 @@ def columns(chart_id: str, title: str, description: str, bars: Sequence[Bar], *,
 
 def bars(chart_id: str, title: str, description: str, rows: Sequence[Bar], *, scale: float | None = None,
          track: str | None = None, legend: Sequence[tuple[str, str]] = ()) -> Markup:
-    """Horizontal bars, each under its label (wrapped to two lines), its number at its end.
+    """Horizontal bars, each under its label (wrapped to three lines), its number at its end.
     ``scale``: the value of a full-length bar (default: the largest); ``track``: a style that
     fills the rest of the full length (the "no" part of a share); ``legend``: (style, words)."""
     c = _Canvas(chart_id, title, description)

@@ -165,12 +165,12 @@ def test_library_charts_its_matches(client, moodle, services):
         assert drawn["chart-courses"]["rows"] == [["Q-SER course", str(len(sectors))]]
 
 
-def test_labels_wrap_into_two_lines_at_most():
+def test_labels_wrap_into_three_lines_at_most():
     question = "Is this a recurring issue within the department?"
-    limit = int(200 // CHAR)
-    assert wrap(question, 200) == ["Is this a recurring", "issue within the…"]
-    assert " ".join(wrap(question, 400)) == question
+    limit = int(100 // CHAR)
+    assert wrap(question, 100) == ["Is this a", "recurring", "issue…"]
+    assert wrap(question, 400) == [question]
     for text in (question * 3, "x" * 80, "Ένα πολύ μεγάλο κείμενο " * 5):
-        lines = wrap(text, 200)
-        assert len(lines) <= 2 and all(len(line) <= limit for line in lines) and lines[-1].endswith("…")
+        lines = wrap(text, 100)
+        assert len(lines) <= 3 and all(len(line) <= limit for line in lines) and lines[-1].endswith("…")
     assert wrap("", 200) == [""]
