@@ -112,14 +112,15 @@ def cohort(db: Database, scope_where, filters: Filters, questions: dict[str, lis
             s["by_score"][r.score] = s["by_score"].get(r.score, 0) + r.n
             s["suitable"] += r.n if r.suitable else 0
         counted = []
+        ids = sorted({q for sid in screeners for q in questions.get(sid, [])})
+        yes: dict[str, dict[str, int]] = {}
+        if ids:  # one pass for every screener (grouped: a filter on the screener would make SQLite scan per launch)
+            sums = [func.coalesce(func.sum(case((A.c.answers[q].as_boolean() == true(), 1), else_=0)), 0) for q in ids]
+            for screener_id, *values in conn.execute(select(L.c.screener_id, *sums).select_from(attempts).where(where)
+                                                     .group_by(L.c.screener_id)):
+                yes[screener_id] = {q: n for q, n in zip(ids, values, strict=True) if q in questions.get(screener_id, [])}
         for screener_id in sorted(screeners):
-            ids = questions.get(screener_id, [])
-            yes = {}
-            if ids:
-                sums = [func.coalesce(func.sum(case((A.c.answers[q].as_boolean() == true(), 1), else_=0)), 0) for q in ids]
-                yes = dict(zip(ids, conn.execute(select(*sums).select_from(attempts)
-                                                 .where(where, L.c.screener_id == screener_id)).one(), strict=True))
-            counted.append(ScreenerCounts(screener_id, yes=yes, **screeners[screener_id]))
+            counted.append(ScreenerCounts(screener_id, yes=yes.get(screener_id, {}), **screeners[screener_id]))
         week = week_start(A.c.created_at).label("week")
         weeks = dict(conn.execute(select(week, func.count()).select_from(attempts).where(where).group_by(week)).all())
         summaries = attempts.join(S, S.c.attempt_id == A.c.id)
