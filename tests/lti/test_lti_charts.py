@@ -152,6 +152,7 @@ def test_unreadable_filters_are_explained(client, moodle, services, fields, mess
     html = page.get_data(as_text=True)
     assert page.status_code == 422 and message in html and 'aria-invalid="true"' in html
     check_page(html, recount(raw_rows(services.db, "2", **applied)))  # a field in error filters nothing
+    assert staff_post(client, teacher, "/teach/export.csv", **fields).status_code == 422  # never a CSV of something else
 
 
 def test_library_charts_its_matches(client, moodle, services):
