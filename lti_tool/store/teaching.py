@@ -15,7 +15,7 @@ from ..textsearch import summary_keys
 from . import tables as T
 from .cohort import NO_FILTER, Filters
 from .db import Database, now, utc
-from .repo import LaunchRecord
+from .launches import LaunchRecord
 
 L, A, S, O = T.launch, T.attempt, T.case_summary, T.grade_outbox
 REVIEW_ACTIONS = {"approve": "approved", "reject": "rejected", "save": None}

@@ -14,7 +14,7 @@ from ..charts.panels import Chart, ScreenerInfo, library_charts, teacher_charts
 from ..store import cohort, library
 from ..store.cohort import Filters
 from ..store.teaching import Scope
-from .session import tool
+from .services import tool
 
 FILTER_FIELDS = ("from", "to", "lang")
 

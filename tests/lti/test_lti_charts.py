@@ -21,8 +21,8 @@ from lti_tool.charts.svg import CHAR, wrap
 from lti_tool.store import tables as T
 from lti_tool.textsearch import normalize
 
-from .cohort_data import raw_rows, recount, seed
-from .flow import launch, staff_post
+from tests.support.cohort_data import raw_rows, recount, seed
+from tests.support.lti_flow import launch, staff_post
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -18,10 +18,9 @@ from sqlalchemy import func, select
 
 from lti_tool.lti import claims as C
 from lti_tool.store import tables as T
-
-from .conftest import ALL_ANSWERS
-from .flow import answer, auth_request, authorize, hidden, launch, login
-from .moodle import FakeMoodle, platform_keys
+from tests.support.fake_moodle import FakeMoodle
+from tests.support.fake_moodle_lti1p3 import platform_keys
+from tests.support.lti_flow import ALL_ANSWERS, answer, auth_request, authorize, hidden, launch, login
 
 STORED = (T.launch, T.nonce_used, T.attempt, T.case_summary, T.grade_outbox)
 

@@ -14,7 +14,7 @@ from sqlalchemy import insert, select
 from lti_tool.store import tables as T
 from lti_tool.textsearch import normalize, summary_keys
 
-from .conftest import ALL_ANSWERS
+from tests.support.lti_flow import ALL_ANSWERS
 
 L, A, S = T.launch, T.attempt, T.case_summary
 # spellings that differ only in case, accents or spaces are one sector

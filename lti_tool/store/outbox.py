@@ -1,14 +1,16 @@
-"""The outbox's queries: claim due scores under a lease, record what happened."""
+"""The outbox's queries: queue a score in the transaction that produced it, claim due scores
+under a lease, record what happened. The worker that delivers them is :mod:`lti_tool.outbox`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, exists, insert, or_, select, update
 
-from ..store import tables as T
-from ..store.db import Database, now, utc
+from . import tables as T
+from .db import Database, now, utc
+from .launches import LaunchRecord
 
 O = T.grade_outbox
 
@@ -27,6 +29,17 @@ class Job:
     tries: int
     created_at: datetime
     lease: datetime  # fencing value: only the holder of this lease may record the outcome
+
+
+def enqueue(conn, launch: LaunchRecord, attempt_id: int, score: int, max_score: int, at: datetime, activity_progress: str) -> None:
+    """Queue the grade, inside the caller's transaction; nothing when the launch cannot send one."""
+    if not launch.lineitem_url:
+        return
+    conn.execute(insert(O).values(
+        attempt_id=attempt_id, platform_id=launch.platform_id, lineitem_url=launch.lineitem_url, user_sub=launch.user_sub,
+        score_given=float(score), score_maximum=float(max_score), activity_progress=activity_progress,
+        grading_progress="FullyGraded", score_timestamp=at, status="pending", tries=0, next_attempt_at=at, created_at=at,
+    ))
 
 
 def claim(db: Database, limit: int, lease_seconds: float) -> list[Job]:

@@ -1,4 +1,6 @@
-"""What a browser does during a launch, step by step, for tests without a browser."""
+"""What a browser does during a launch, step by step, for tests without a browser; and the
+steps several LTI test modules share (register the fake Moodle, answer and submit the
+screener, deliver the queued grades)."""
 
 from __future__ import annotations
 
@@ -8,8 +10,18 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 import requests
+from sqlalchemy import select
 
-from .moodle import FakeMoodle, parse_form_post
+from lti_tool.outbox import OutboxWorker
+from lti_tool.store import registry
+from lti_tool.store import tables as T
+from lti_tool.web.services import Services
+
+from .fake_moodle import FakeMoodle
+from .fake_moodle_lti1p3 import parse_form_post
+
+ALL_ANSWERS = ("recurring", "recordable", "other-departments", "service-change", "mutual-benefit")
+SUMMARY = {"f-name": "Eleni Papadopoulou", "f-title": "Interpreters on call", "f-background": "Families waited for hours."}
 
 
 @dataclass
@@ -84,3 +96,45 @@ def picker_forms(html: str) -> list[tuple[str, str, str]]:
 
 def staff_post(client, launched: Launched, path: str, **fields):
     return client.post(path, data={"launch": launched.token, "csrf": launched.csrf, **fields})
+
+
+def register(tool: Services, platform: FakeMoodle) -> int:
+    platform_id = registry.save_platform(
+        tool.db, issuer=platform.issuer, client_id=platform.client_id, auth_login_url=platform.auth_url,
+        auth_token_url=platform.token_url, jwks_url=platform.jwks_url, name="Fake Moodle", deployments=(platform.deployment_id,),
+    )
+    tool.forget_registrations()
+    return platform_id
+
+
+def submit(client, launched: Launched, yes=ALL_ANSWERS, **fields):
+    page = answer(client, launched, yes, ALL_ANSWERS).get_data(as_text=True)
+    attempt = hidden(page, "attempt")
+    if not attempt:
+        return None
+    data = {"launch": launched.token, "csrf": launched.csrf, "attempt": attempt, **SUMMARY, **fields}
+    resp = client.post("/screener/summary", data=data)
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    return int(attempt)
+
+
+def summaries(services):
+    with services.db.read() as conn:
+        return conn.execute(select(T.case_summary).order_by(T.case_summary.c.id)).all()
+
+
+def deliver_all(services, worker: OutboxWorker | None = None, rounds: int = 20) -> None:
+    own = worker is None
+    worker = worker or OutboxWorker(services.db, services.settings, services.keyring)
+    try:
+        for _ in range(rounds):
+            if not worker.run_once():
+                break
+    finally:
+        if own:
+            worker.close()
+
+
+def outbox_rows(services):
+    with services.db.read() as conn:
+        return conn.execute(select(T.grade_outbox).order_by(T.grade_outbox.c.id)).all()

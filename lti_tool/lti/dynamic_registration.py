@@ -81,7 +81,9 @@ class Registered:
     deployment_id: str
 
 
-class Registrar:
+class DynamicRegistrar:
+    """The tool's side of Dynamic Registration: read the platform's configuration, then register."""
+
     def __init__(self, client: GuardedClient):
         self.client = client
 
