@@ -385,17 +385,19 @@ def bench_teacher(var: Path) -> dict:
     for name, path, extra in (("overview", "/teach/", {}), ("csv", "/teach/export.csv", {}),
                               ("search", "/teach/library", {"q": "interpreters", "sector": "κοινωνικη"})):
         assert client.post(path, data={**form, **extra}).status_code == 200
-        began = time.perf_counter()
+        began, cpu_before = time.perf_counter(), time.process_time()
         for _ in range(TEACH_ROUNDS):
             client.post(path, data={**form, **extra})
         timings[name] = 1000 * (time.perf_counter() - began) / TEACH_ROUNDS
+        timings[f"{name}_cpu"] = 1000 * (time.process_time() - cpu_before) / TEACH_ROUNDS
     labels = {"submitted": "waiting for review", "approved": "approved", "rejected": "rejected"}
     with app.test_request_context():
         assert len(overview_charts(Scope(platform_id, "2", "7"), NO_FILTER, "en", SCREENER, labels)) == 6
-        began = time.perf_counter()
+        began, cpu_before = time.perf_counter(), time.process_time()
         for _ in range(TEACH_ROUNDS):
             overview_charts(Scope(platform_id, "2", "7"), NO_FILTER, "en", SCREENER, labels)
         timings["charts"] = 1000 * (time.perf_counter() - began) / TEACH_ROUNDS
+        timings["charts_cpu"] = 1000 * (time.process_time() - cpu_before) / TEACH_ROUNDS
     tool.close()
     return timings
 
@@ -418,9 +420,9 @@ def main() -> None:
     table.add_row("tool CPU time per launch (all gunicorn workers)", f"{launches['cpu_ms']:.1f} ms", "")
     table.add_row(f"outbox scores delivered/s ({SCORES} scores, 1 worker)", f"{outbox['per_second']:.0f}  ({outbox['scores']} in {outbox['seconds']:.2f} s)", ">= 200")
     table.add_row("worker CPU time per score", f"{outbox['cpu_ms']:.2f} ms", "")
-    table.add_row(f"instructor results page with its charts ({TEACH_ATTEMPTS} attempts, newest 500 listed)", f"{teacher['overview']:.0f} ms",
-                  "< 300 ms")
-    table.add_row("  of which the 6 charts (counted in SQL, drawn as SVG)", f"{teacher['charts']:.0f} ms", "")
+    table.add_row(f"instructor results page with its charts ({TEACH_ATTEMPTS} attempts, newest 500 listed)",
+                  f"{teacher['overview']:.0f} ms (CPU {teacher['overview_cpu']:.0f} ms)", "< 300 ms")
+    table.add_row("  of which the 6 charts (counted in SQL, drawn as SVG)", f"{teacher['charts']:.0f} ms (CPU {teacher['charts_cpu']:.0f} ms)", "")
     table.add_row(f"CSV export ({TEACH_ATTEMPTS} attempts with summaries)", f"{teacher['csv']:.0f} ms", "< 2000 ms")
     table.add_row(f"library search (2 criteria, {TEACH_ATTEMPTS} approved case studies)", f"{teacher['search']:.0f} ms", "< 500 ms")
     console.print(table)
