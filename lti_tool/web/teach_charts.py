@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from packager.i18n import translator as page_text
-from packager.markdown import plain_text
+from packager.render.markdown import plain_text
 
 from ..charts.panels import Chart, ScreenerInfo, library_charts, teacher_charts
 from ..store import cohort, library
