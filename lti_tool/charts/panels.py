@@ -56,10 +56,10 @@ def teacher_charts(cohort: Cohort, screeners: dict[str, ScreenerInfo], t: Callab
     charts = []
     for i, counts in enumerate(order):
         info = screeners.get(counts.screener_id) or _unknown(counts)
-        suffix = f" – {info.title}" if len(order) > 1 else ""
-        charts.append(_scores(f"chart-scores-{i}", counts, info, t, suffix))
+        screener = info.title if len(order) > 1 else ""
+        charts.append(_scores(f"chart-scores-{i}", counts, info, t, screener))
         if info.questions:
-            charts.append(_questions(f"chart-questions-{i}", counts, info, t, suffix))
+            charts.append(_questions(f"chart-questions-{i}", counts, info, t, screener))
     charts.append(_suitable(cohort, t))
     charts.append(_weeks(cohort.weeks, t))
     if cohort.sectors:
@@ -74,13 +74,18 @@ def _unknown(counts: ScreenerCounts) -> ScreenerInfo:
     return ScreenerInfo(counts.screener_id, None, max(counts.by_score, default=0), ())
 
 
-def _scores(chart_id: str, counts: ScreenerCounts, info: ScreenerInfo, t: Callable, suffix: str) -> Chart:
+def _titled(heading: str, screener: str) -> str:
+    """A chart's heading, naming the screener when the course has several."""
+    return f"{heading} – {screener}" if screener else heading
+
+
+def _scores(chart_id: str, counts: ScreenerCounts, info: ScreenerInfo, t: Callable, screener: str) -> Chart:
     top = max(info.max_score, max(counts.by_score, default=0))
     scores = range(top + 1)
     suitable = (lambda s: s >= info.threshold) if info.threshold is not None else (lambda s: True)
     drawn = [Bar(str(s), counts.by_score.get(s, 0), str(counts.by_score.get(s, 0)), "blue" if suitable(s) else "orange")
              for s in scores]
-    title = t.lti_chart_scores + suffix
+    title = _titled(t.lti_chart_scores, screener)
     description = t("lti_chart_scores_desc", total=counts.attempts, values=_listing([(b.label, b.text) for b in drawn]))
     marker = None
     if info.threshold is not None and 0 < info.threshold <= top:
@@ -91,7 +96,7 @@ def _scores(chart_id: str, counts: ScreenerCounts, info: ScreenerInfo, t: Callab
     return Chart(chart_id, title, svg, (t.lti_chart_yes_answers, t.lti_teach_attempts_title, t.lti_csv_suitable), rows)
 
 
-def _questions(chart_id: str, counts: ScreenerCounts, info: ScreenerInfo, t: Callable, suffix: str) -> Chart:
+def _questions(chart_id: str, counts: ScreenerCounts, info: ScreenerInfo, t: Callable, screener: str) -> Chart:
     total = counts.attempts
     rows, drawn = [], []
     for n, (qid, text) in enumerate(info.questions, 1):
@@ -99,7 +104,7 @@ def _questions(chart_id: str, counts: ScreenerCounts, info: ScreenerInfo, t: Cal
         share = t("lti_chart_percent", n=percent(yes, total))
         drawn.append(Bar(f"{n}. {text}", yes, f"{share} ({yes})"))
         rows.append((f"{n}. {text}", yes, total - yes, share))
-    title = t.lti_chart_questions + suffix
+    title = _titled(t.lti_chart_questions, screener)
     description = t("lti_chart_questions_desc", total=total, values=_listing([(str(n), r[3]) for n, r in enumerate(rows, 1)]))
     svg = bars(chart_id, title, description, drawn, scale=total, track="orange", legend=[("blue", t.yes), ("orange", t.no)])
     return Chart(chart_id, title, svg, (t.lti_chart_question, t.yes, t.no, t.lti_chart_share_yes), tuple(rows))
