@@ -20,7 +20,7 @@ from lti_tool.lti import claims as C
 from lti_tool.store import tables as T
 
 from .conftest import ALL_ANSWERS
-from .flow import answer, auth_request, authorize, hidden, launch, login
+from .flow import answer, auth_location, auth_request, authorize, hidden, launch, login
 from .moodle import FakeMoodle, platform_keys
 
 STORED = (T.launch, T.nonce_used, T.attempt, T.case_summary, T.grade_outbox)
@@ -44,7 +44,7 @@ class Login:
 def start(client, moodle: FakeMoodle, user: str = "101") -> Login:
     resp = login(client, moodle, user)
     params = auth_request(resp)
-    _, fields = authorize(moodle, resp.headers["Location"])
+    _, fields = authorize(moodle, auth_location(resp))
     claims = jwt.decode(fields["id_token"], options={"verify_signature": False})
     return Login(params["state"], params["nonce"], fields["id_token"], claims)
 
@@ -151,9 +151,12 @@ def tampered_state(client, moodle, services):
 
 
 def state_from_another_browser(client, moodle, services):
+    """No state cookie and no launch proof from the browser's storage (see test_lti_launch_storage)."""
     lg = start(client, moodle)
     client.delete_cookie(login_cookie_for(lg.state)[0], path="/lti/")
-    return lambda: post_launch(client, lg.state, lg.id_token)
+    assert post_launch(client, lg.state, lg.id_token).status_code == 200  # the page that asks for the proof
+    return lambda: client.post("/lti/launch/confirm", data={"state": lg.state, "id_token": lg.id_token},
+                               headers={"Origin": "http://localhost"})
 
 
 def wrong_iss(client, moodle, services):
@@ -283,7 +286,7 @@ ATTACKS: list[tuple[Attack, int, str | None]] = [
     (nonce_of_another_state, 403, 'nonce_mismatch'),
     (missing_state, 400, 'state_missing'),
     (tampered_state, 403, 'state_invalid'),
-    (state_from_another_browser, 403, 'state_cookie'),
+    (state_from_another_browser, 403, 'state_unbound'),
     (wrong_iss, 403, 'wrong_iss'),
     (wrong_aud, 403, 'wrong_aud'),
     (aud_list_without_azp, 403, 'azp_missing'),
