@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests use, only when they are missing:
-# chromium (browser tests; never downloaded by a test tool) and PostgreSQL (database tests).
+# chromium (browser tests; never downloaded by a test tool), WebKitGTK's WebDriver and Xvfb
+# (WebKit browser tests: MiniBrowser needs a display) and PostgreSQL (database tests).
 set -euo pipefail
 
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-dejavu-core)
+command -v WebKitWebDriver >/dev/null 2>&1 || missing+=(webkit2gtk-driver)
+command -v Xvfb >/dev/null 2>&1 || missing+=(xvfb)
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   missing+=(postgresql)
 fi
