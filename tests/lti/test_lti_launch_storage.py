@@ -238,3 +238,11 @@ def test_platform_storage_target_reaches_the_launch_page(app, moodle):
     waiting = browser.client.post("/lti/launch", data=fields).get_data(as_text=True)
     assert _data(waiting, "storage-target") == "post_message_forwarding"
     assert _data(waiting, "platform-origin") == moodle.issuer
+
+
+def test_cookieless_instructor_launch_opens_the_results(app, moodle, services):
+    browser = Browser(app, moodle)
+    fields, waiting = browser.launch_page(moodle.login_params("201"))
+    resp = browser.confirm(fields, browser.proof_for(waiting.get_data(as_text=True)))
+    assert resp.status_code == 200
+    assert "Screener results" in resp.get_data(as_text=True)  # the instructor view, its forms carry the launch token
