@@ -92,16 +92,21 @@ def test_partitioned_cookie_launch_reaches_the_grade_book(engine, secure_stack):
         context.close()
 
 
-def test_partitioned_cookie_deep_linking_returns_the_activity(engine, secure_stack):
-    stack = secure_stack
+@pytest.mark.parametrize(("which", "course_page", "path"), [
+    ("secure_stack", "/course/modedit.php?user=201", "/lti/launch"),  # the partitioned cookie
+    ("stack", "/storage/view.php?id=dl&user=201", "/lti/launch/confirm"),  # the platform's postMessage storage
+], ids=["cookie", "platform-storage"])
+def test_deep_linking_returns_the_activity(engine, request, which, course_page, path):
+    stack = request.getfixturevalue(which)
     context = engine.new_context()
     page = context.new_page()
+    returned = len(stack.moodle.dl_returns)
     try:
-        page.goto(f"{stack.moodle.issuer}/course/modedit.php?user=201")
-        frame = tool_frame(page, stack, "/lti/launch")
+        page.goto(stack.moodle.issuer + course_page)
+        frame = tool_frame(page, stack, path)
         frame.get_by_role("button", name="Add in").first.click()
         page.frame_locator("#tool").locator("#moodle-dl-done").wait_for()
-        assert len(stack.moodle.dl_returns) == 1 and stack.moodle.dl_refusals == []
+        assert len(stack.moodle.dl_returns) == returned + 1 and stack.moodle.dl_refusals == []
     finally:
         context.close()
 
@@ -118,19 +123,6 @@ def test_platform_postmessage_storage_launch_reaches_the_grade_book(engine, stac
         answer_and_check(frame, stack, page)
         scores = stack.wait_for_scores(1)
         assert scores and scores[-1].body["userId"] == "102"
-    finally:
-        context.close()
-
-
-def test_platform_postmessage_storage_deep_linking_returns_the_activity(engine, stack):
-    context = engine.new_context()
-    page = context.new_page()
-    try:
-        page.goto(f"{stack.moodle.issuer}/storage/view.php?id=dl&user=201")
-        frame = tool_frame(page, stack, "/lti/launch/confirm")
-        frame.get_by_role("button", name="Add in").first.click()
-        page.frame_locator("#tool").locator("#moodle-dl-done").wait_for()
-        assert len(stack.moodle.dl_returns) == 1 and stack.moodle.dl_refusals == []
     finally:
         context.close()
 
