@@ -281,7 +281,7 @@ def bench_outbox(var: Path) -> dict:
     from lti_tool.config import Settings
     from lti_tool.lti.keys import ToolKeyring
     from lti_tool.outbox import OutboxWorker
-    from lti_tool.store import connect, repo, tables as T, upgrade
+    from lti_tool.store import connect, registry, tables as T, upgrade
 
     platform_port = free_port()
     issuer = f"http://{ISSUER_HOST}:{platform_port}"
@@ -294,7 +294,7 @@ def bench_outbox(var: Path) -> dict:
     upgrade(db)
     keyring = ToolKeyring(settings.var_dir / "keys")
     keyring.ensure()
-    platform_id = repo.save_platform(db, issuer=issuer, client_id=CLIENT_ID, auth_login_url=f"{issuer}/auth",
+    platform_id = registry.save_platform(db, issuer=issuer, client_id=CLIENT_ID, auth_login_url=f"{issuer}/auth",
                                      auth_token_url=f"{issuer}/token", jwks_url=f"{issuer}/jwks", deployments=(DEPLOYMENT,))
     now = datetime.now(UTC)
     lineitem = f"{issuer}/mod/lti/services.php/2/lineitems/11/lineitem?type_id=1"
@@ -338,14 +338,15 @@ def bench_teacher(var: Path) -> dict:
     from sqlalchemy import insert
 
     from lti_tool.config import Settings
-    from lti_tool.store import repo, tables as T
+    from lti_tool.store import registry, tables as T
     from lti_tool.textsearch import summary_keys
     from lti_tool.web import create_app
+    from lti_tool.web.services import Services
 
     settings = Settings(var_dir=var / "teach", content_dir=ROOT / "content", outbox_inline=False)
-    app = create_app(settings, start_worker=False)
-    tool = app.extensions["qser"]
-    platform_id = repo.save_platform(tool.db, issuer="https://moodle.example", client_id=CLIENT_ID, auth_login_url="https://moodle.example/a",
+    tool = Services.build(settings)
+    app = create_app(settings, start_worker=False, services=tool)
+    platform_id = registry.save_platform(tool.db, issuer="https://moodle.example", client_id=CLIENT_ID, auth_login_url="https://moodle.example/a",
                                      auth_token_url="https://moodle.example/t", jwks_url="https://moodle.example/j", deployments=(DEPLOYMENT,))
     now = datetime.now(UTC)
     sectors = ["Citizen service centre", "Social services", "Κοινωνική υπηρεσία", "Padrón municipal"]

@@ -92,7 +92,7 @@ def _safe_url(url: str) -> str:
 @click.option("--name", default="", help="A name to recognise the platform by.")
 def add_platform(issuer, client_id, deployments, moodle, auth_url, token_url, jwks_url, token_audience, name) -> None:
     """Register a platform (or update it, matched by issuer and client ID) and its deployments."""
-    from .store import repo
+    from .store import registry
 
     if moodle:
         root = moodle.rstrip("/")
@@ -107,7 +107,7 @@ def add_platform(issuer, client_id, deployments, moodle, auth_url, token_url, jw
         if not value.startswith(("https://", "http://")):
             raise click.BadParameter(f"{value!r} is not an http(s):// address", param_hint=opt)
     settings = _settings()
-    platform_id = repo.save_platform(_db(settings), issuer=issuer, client_id=client_id, auth_login_url=auth_url,
+    platform_id = registry.save_platform(_db(settings), issuer=issuer, client_id=client_id, auth_login_url=auth_url,
                                      auth_token_url=token_url, jwks_url=jwks_url, name=name, token_audience=token_audience,
                                      deployments=tuple(deployments))
     click.echo(f"Platform {platform_id} saved: {issuer} (client {client_id}); deployments: {', '.join(deployments) or 'none added'}")
@@ -118,7 +118,7 @@ def add_platform(issuer, client_id, deployments, moodle, auth_url, token_url, jw
 @lti.command("list")
 def list_platforms() -> None:
     """Show the tool's URLs (for the platform's tool settings) and every registered platform."""
-    from .store import repo
+    from .store import registry
 
     settings = _settings()
     url = lambda path: lti_contract.tool_url(settings.base_url, path)  # noqa: E731
@@ -136,7 +136,7 @@ def list_platforms() -> None:
     waiting = invites.open_count(db)
     if waiting:
         click.echo(f"Unused registration invitations: {waiting}")
-    records = repo.list_platforms(db)
+    records = registry.list_platforms(db)
     if not records:
         click.echo("No platform registered yet: use `qser lti add-platform`.")
         return
@@ -155,10 +155,10 @@ def list_platforms() -> None:
 @click.confirmation_option(prompt="Remove? Its launches, attempts, summaries and queued grades go with a platform.")
 def remove(platform_id: int, deployment: str | None) -> None:
     """Remove a platform (with everything recorded for it) or one of its deployments."""
-    from .store import repo
+    from .store import registry
 
     db = _db(_settings())
-    done = repo.remove_deployment(db, platform_id, deployment) if deployment else repo.remove_platform(db, platform_id)
+    done = registry.remove_deployment(db, platform_id, deployment) if deployment else registry.remove_platform(db, platform_id)
     if not done:
         click.secho(f"Nothing removed: no platform {platform_id}" + (f" with deployment {deployment}" if deployment else ""), fg="red", err=True)
         sys.exit(1)

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from . import claims as C
 from .errors import bad_request
 from .keys import ToolKeyring
-from .launch import DeepLinking, Registration
+from .messages import DeepLinking
+from .registrations import Registration
 
 RESOURCE_LINK = "ltiResourceLink"
 RESPONSE_LIFETIME = 15 * 60  # the teacher picks within this time; Moodle checks exp

@@ -1,10 +1,13 @@
-"""id_token validation for a resource-link or deep-linking launch: a fixed sequence of
-small checks.
+"""id_token validation for a resource-link or deep-linking launch: a fixed chain of small
+checks, read top to bottom in :meth:`LaunchValidator.validate` (as pylti1p3's
+``MessageLaunch.validate``), ending with the validator of the token's message type
+(:mod:`.messages`).
 
-The order matters: nothing about the token is trusted, and nothing is written, before the
-signature has been verified with the platform's key (selected by ``kid``, algorithm pinned
-to RS256). The caller consumes the nonce afterwards, in the same transaction that stores
-the launch.
+Before it runs, the web shell has checked the state (signed, unexpired, bound to this
+browser's cookie) and looked up the registration the state names. The order matters: nothing
+about the token is trusted, and nothing is written, before the signature has been verified
+with the platform's key (selected by ``kid``, algorithm pinned to RS256). The caller consumes
+the nonce afterwards, in the same transaction that stores the launch.
 """
 
 from __future__ import annotations
@@ -21,39 +24,10 @@ from . import claims as C
 from .errors import bad_request, forbidden
 from .jwks import JwksCache
 from .login import State, normalize_url
+from .messages import DeepLinking, MessageValidator, validator_for
+from .registrations import Registration
 
 MAX_TOKEN_LENGTH = 64 * 1024
-
-
-@dataclass(frozen=True)
-class Registration:
-    """What the core needs to know about a platform registration."""
-
-    id: int
-    issuer: str
-    client_id: str
-    jwks_url: str
-    auth_login_url: str = ""
-    auth_token_url: str = ""
-    token_audience: str | None = None
-
-
-@dataclass(frozen=True)
-class DeepLinking:
-    """The parts of a deep-linking request's settings the response depends on."""
-
-    return_url: str
-    accept_types: tuple[str, ...]
-    data: Any = None  # opaque to the tool; echoed back unchanged when present
-
-    def as_json(self) -> dict:
-        return {"return_url": self.return_url, "accept_types": list(self.accept_types), "data": self.data}
-
-    @classmethod
-    def from_json(cls, value: Mapping | None) -> DeepLinking | None:
-        if not value:
-            return None
-        return cls(str(value["return_url"]), tuple(value.get("accept_types") or ()), value.get("data"))
 
 
 @dataclass(frozen=True)
@@ -97,19 +71,21 @@ class LaunchValidator:
 
     def validate(self, id_token: str | None, state: State, registration: Registration,
                  deployment_active: Callable[[str], bool]) -> Launch:
-        header = self._header(id_token)
-        payload = self._verified(id_token, header, registration)
-        self._audience(payload, registration)
-        self._nonce(payload, state)
-        self._message(payload)
-        deployment = self._deployment(payload, deployment_active)
-        self._target(payload, state)
-        return self._launch(payload, registration, deployment)
+        header = self._jwt_format(id_token)                        # a JWT, not too large, RS256
+        payload = self._signature(id_token, header, registration)  # the registration's key; iss, aud, exp, iat
+        self._authorized_party(payload, registration)              # azp
+        self._nonce(payload, state)                                # the login's nonce
+        message = self._message_type(payload)                      # LTI 1.3, a type we handle
+        message.check(payload)                                     # that type's own claims
+        self._roles(payload)
+        deployment = self._deployment(payload, deployment_active)  # registered and active
+        self._target(payload, state)                               # the login's target_link_uri
+        return self._launch(payload, registration, deployment, message)
 
     # --- the checks, in order ----------------------------------------------------------
 
     @staticmethod
-    def _header(id_token: str | None) -> dict:
+    def _jwt_format(id_token: str | None) -> dict:
         if not id_token:
             raise bad_request("the launch has no id_token", "token_missing")
         if len(id_token) > MAX_TOKEN_LENGTH:
@@ -119,7 +95,7 @@ class LaunchValidator:
             raise forbidden(f"the id_token must be signed with RS256, not {header.get('alg')!r}", "bad_alg")
         return header
 
-    def _verified(self, id_token: str, header: dict, registration: Registration) -> dict:
+    def _signature(self, id_token: str, header: dict, registration: Registration) -> dict:
         key = self.jwks.key(registration.jwks_url, header.get("kid"))
         try:
             return jwt.decode(
@@ -147,7 +123,7 @@ class LaunchValidator:
             raise forbidden(f"the id_token is invalid: {type(exc).__name__}", "token_invalid") from None
 
     @staticmethod
-    def _audience(payload: dict, registration: Registration) -> None:
+    def _authorized_party(payload: dict, registration: Registration) -> None:
         aud = payload["aud"]
         azp = payload.get("azp")
         if isinstance(aud, list) and len(aud) > 1 and azp is None:
@@ -161,21 +137,13 @@ class LaunchValidator:
             raise forbidden("the id_token was issued for another login (nonce mismatch)", "nonce_mismatch")
 
     @staticmethod
-    def _message(payload: dict) -> None:
+    def _message_type(payload: dict) -> MessageValidator:
         if payload.get(C.VERSION) != C.LTI_VERSION:
             raise bad_request(f"unsupported LTI version {payload.get(C.VERSION)!r}", "wrong_version")
-        kind = payload.get(C.MESSAGE_TYPE)
-        if kind == C.RESOURCE_LINK_REQUEST:
-            link = payload.get(C.RESOURCE_LINK)
-            if not isinstance(link, dict) or not link.get("id"):
-                raise bad_request(f"the id_token lacks the required claim {C.RESOURCE_LINK!r}", "claim_missing")
-        elif kind == C.DEEP_LINKING_REQUEST:
-            settings = payload.get(C.DL_SETTINGS)
-            return_url = settings.get("deep_link_return_url") if isinstance(settings, dict) else None
-            if not isinstance(return_url, str) or not return_url.startswith(("https://", "http://")):
-                raise bad_request(f"the deep-linking request lacks {C.DL_SETTINGS!r} with a deep_link_return_url", "claim_missing")
-        else:
-            raise bad_request(f"unsupported LTI message type {kind!r}", "wrong_message_type")
+        return validator_for(payload)
+
+    @staticmethod
+    def _roles(payload: dict) -> None:
         roles = payload.get(C.ROLES)
         if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
             raise bad_request(f"the id_token lacks the required claim {C.ROLES!r}", "claim_missing")
@@ -198,7 +166,7 @@ class LaunchValidator:
     # --- result --------------------------------------------------------------------------
 
     @staticmethod
-    def _launch(payload: dict, registration: Registration, deployment: str) -> Launch:
+    def _launch(payload: dict, registration: Registration, deployment: str, message: MessageValidator) -> Launch:
         link = payload.get(C.RESOURCE_LINK) if isinstance(payload.get(C.RESOURCE_LINK), dict) else {}
         context = payload.get(C.CONTEXT) if isinstance(payload.get(C.CONTEXT), dict) else {}
         custom = payload.get(C.CUSTOM) if isinstance(payload.get(C.CUSTOM), dict) else {}
@@ -226,18 +194,9 @@ class LaunchValidator:
             expires_at=int(payload["exp"]),
             claims=payload,
             message_type=payload[C.MESSAGE_TYPE],
-            deep_linking=_deep_linking(payload),
+            deep_linking=message.deep_linking(payload),
             nrps_url=_nrps_url(payload),
         )
-
-
-def _deep_linking(payload: dict) -> DeepLinking | None:
-    settings = payload.get(C.DL_SETTINGS)
-    if payload.get(C.MESSAGE_TYPE) != C.DEEP_LINKING_REQUEST or not isinstance(settings, dict):
-        return None
-    types = settings.get("accept_types")
-    accept = tuple(t for t in types if isinstance(t, str)) if isinstance(types, list) else ()
-    return DeepLinking(settings["deep_link_return_url"], accept, settings.get("data"))
 
 
 def _nrps_url(payload: dict) -> str | None:

@@ -15,10 +15,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import requests
 
 from . import claims as C
-from .ags import same_origin
-from .launch import Registration
+from .registrations import Registration
 from .roles import LEARNER, is_learner, is_staff
+from .service_token import ServiceTokens, same_origin
 
+MEMBER_SCOPES = (C.NRPS_SCOPE,)
 PAGE_LIMIT = 100
 MAX_PAGE_BYTES = 4 * 1024 * 1024
 
@@ -49,10 +50,16 @@ def with_query(url: str, **params: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def learners(session: requests.Session, url: str, registration: Registration, token: Callable[[bool], str],
+def learners(session: requests.Session, url: str, registration: Registration, tokens: ServiceTokens,
              timeout: float, max_pages: int) -> list[Member]:
-    """Active learners of the course. ``token(refresh)`` gives a bearer token (a fresh one
-    after a 401)."""
+    """Active learners of the course, read with a member-list service token (a fresh one
+    after a 401). A token the endpoint refuses raises :class:`~.service_token.TokenError`."""
+
+    def token(refresh: bool) -> str:
+        if refresh:
+            tokens.forget(registration, MEMBER_SCOPES)
+        return tokens.get(registration, MEMBER_SCOPES)
+
     members: list[Member] = []
     page_url: str | None = with_query(url, role=LEARNER, limit=str(PAGE_LIMIT))
     seen: set[str] = set()

@@ -14,11 +14,12 @@ import requests
 from ..config import Settings
 from ..lti import ags
 from ..lti.keys import ToolKeyring
-from ..lti.launch import Registration
-from ..store import repo
+from ..lti.registrations import Registration
+from ..lti.service_token import ServiceTokens, TokenError, same_origin, snippet
+from ..store import launches, outbox, registry
 from ..store.db import Database, now
-from . import policy, store
-from .store import Job
+from ..store.outbox import Job
+from . import policy
 
 log = logging.getLogger("qser.outbox")
 PURGE_EVERY = 600.0  # seconds between removals of used nonces that can no longer be replayed
@@ -34,7 +35,7 @@ class OutboxWorker:
         self.concurrency = concurrency
         self.rng = rng or random.Random()
         self._local = threading.local()
-        self.tokens = ags.ServiceTokens(keyring, requests.Session(), settings.http_timeout_seconds)
+        self.tokens = ServiceTokens(keyring, requests.Session(), settings.http_timeout_seconds)
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="qser-outbox")
 
     def close(self) -> None:
@@ -45,17 +46,17 @@ class OutboxWorker:
     def run_once(self) -> int:
         """Claim one batch, deliver it in parallel, record every outcome in one transaction;
         returns how many scores were handled."""
-        jobs = store.claim(self.db, self.settings.outbox_batch, self.settings.outbox_lease_seconds)
+        jobs = outbox.claim(self.db, self.settings.outbox_batch, self.settings.outbox_lease_seconds)
         if not jobs:
             return 0
         registrations: dict[int, Registration | None] = {}
         for job in jobs:
             if job.platform_id not in registrations:
-                registrations[job.platform_id] = repo.registration(self.db, job.platform_id)
-        skipped = store.superseded(self.db, jobs)
-        results = [store.Result(j, "superseded", note="a newer score for this learner replaced it") for j in jobs if j.id in skipped]
+                registrations[job.platform_id] = registry.registration(self.db, job.platform_id)
+        skipped = outbox.superseded(self.db, jobs)
+        results = [outbox.Result(j, "superseded", note="a newer score for this learner replaced it") for j in jobs if j.id in skipped]
         results += self._pool.map(lambda j: self._deliver(j, registrations[j.platform_id]), [j for j in jobs if j.id not in skipped])
-        store.record(self.db, [r for r in results if r is not None])
+        outbox.record(self.db, [r for r in results if r is not None])
         for r in results:
             if r is not None:
                 self._log(r)
@@ -67,45 +68,41 @@ class OutboxWorker:
             session = self._local.session = requests.Session()
         return session
 
-    def _deliver(self, job: Job, registration: Registration | None) -> store.Result | None:
+    def _deliver(self, job: Job, registration: Registration | None) -> outbox.Result | None:
         try:
             return self._attempt(job, registration)
         except Exception:  # a bug must not kill the worker: the lease expires and it is retried
             log.exception("outbox: unexpected error delivering score %s", job.id)
             return None
 
-    def _attempt(self, job: Job, registration: Registration | None) -> store.Result:
+    def _attempt(self, job: Job, registration: Registration | None) -> outbox.Result:
         if registration is None:
-            return store.Result(job, "failed", note="the platform registration was removed")
-        if not ags.same_origin(job.lineitem_url, registration):
-            return store.Result(job, "failed", note="the line item URL is not on the platform's host: not sending a token there")
+            return outbox.Result(job, "failed", note="the platform registration was removed")
+        if not same_origin(job.lineitem_url, registration):
+            return outbox.Result(job, "failed", note="the line item URL is not on the platform's host: not sending a token there")
         score = ags.Score(job.user_sub, job.score_given, job.score_maximum, job.score_timestamp, job.activity_progress, job.grading_progress)
         try:
-            token = self.tokens.get(registration)
-        except ags.TokenError as exc:
+            resp = ags.publish(self.tokens, self._session(), registration, job.lineitem_url, score, self.settings.http_timeout_seconds)
+        except TokenError as exc:
             return self._result(job, policy.Outcome(policy.RETRY, exc.status, exc.reason))
-        try:
-            resp = ags.post_score(self._session(), job.lineitem_url, token, score, self.settings.http_timeout_seconds)
         except requests.RequestException as exc:
             return self._result(job, policy.classify(None, f"no answer from the platform: {type(exc).__name__}"))
-        if resp.status_code == 401:
-            self.tokens.forget(registration)
-        return self._result(job, policy.classify(resp.status_code, ags.snippet(resp), resp.headers.get("Retry-After")))
+        return self._result(job, policy.classify(resp.status_code, snippet(resp), resp.headers.get("Retry-After")))
 
-    def _result(self, job: Job, outcome: policy.Outcome) -> store.Result:
+    def _result(self, job: Job, outcome: policy.Outcome) -> outbox.Result:
         if outcome.kind == policy.DELIVERED:
-            return store.Result(job, "delivered", outcome.status, outcome.reason or None)
+            return outbox.Result(job, "delivered", outcome.status, outcome.reason or None)
         if outcome.kind == policy.FAILED:
-            return store.Result(job, "failed", outcome.status, outcome.reason)
+            return outbox.Result(job, "failed", outcome.status, outcome.reason)
         if now() - job.created_at > timedelta(seconds=self.settings.outbox_max_age_seconds):
-            return store.Result(job, "failed", outcome.status, f"gave up after {job.tries} tries: {outcome.reason}")
+            return outbox.Result(job, "failed", outcome.status, f"gave up after {job.tries} tries: {outcome.reason}")
         delay = policy.backoff(job.tries, self.settings.outbox_backoff_base_seconds, self.settings.outbox_backoff_cap_seconds, self.rng)
         if outcome.retry_after is not None:
             delay = max(delay, min(outcome.retry_after, self.settings.outbox_backoff_cap_seconds))
-        return store.Result(job, "pending", outcome.status, outcome.reason, delay)
+        return outbox.Result(job, "pending", outcome.status, outcome.reason, delay)
 
     @staticmethod
-    def _log(result: store.Result) -> None:
+    def _log(result: outbox.Result) -> None:
         job = result.job
         if result.status == "delivered":
             log.info("outbox: score %s delivered (HTTP %s)", job.id, result.http_status)
@@ -124,7 +121,7 @@ class OutboxWorker:
         while not stop.is_set():
             try:
                 if time.monotonic() >= next_purge:  # housekeeping rides along with the worker
-                    repo.purge_expired(self.db)
+                    launches.purge_expired(self.db)
                     next_purge = time.monotonic() + PURGE_EVERY
                 handled = self.run_once()
             except Exception:  # database briefly unavailable: keep the worker alive
@@ -137,7 +134,7 @@ class OutboxWorker:
 
     def _idle(self, idle_seconds: float) -> float:
         try:
-            due = store.next_due(self.db)
+            due = outbox.next_due(self.db)
         except Exception:
             return idle_seconds
         if due is None:

@@ -1,5 +1,10 @@
 """Persistence: SQLAlchemy Core tables, Alembic migrations shipped in the package, and the
-engine setup for SQLite (WAL, the default) and PostgreSQL (several processes/hosts)."""
+engine setup for SQLite (WAL, the default) and PostgreSQL (several processes/hosts).
+
+The queries live with their record, one module each, and callers never write SQL:
+``registry`` (registrations, deployments), ``launches`` (and used nonces), ``attempts`` (and
+summaries), ``outbox`` (queued grades), ``teaching`` (the instructor view), ``library``,
+``invites``."""
 
 from .db import Database, connect
 from .migrate import upgrade

@@ -14,7 +14,7 @@ from ..lti.roles import is_staff
 from ..textsearch import summary_keys
 from . import tables as T
 from .db import Database, now, utc
-from .repo import LaunchRecord
+from .launches import LaunchRecord
 
 L, A, S, O = T.launch, T.attempt, T.case_summary, T.grade_outbox
 REVIEW_ACTIONS = {"approve": "approved", "reject": "rejected", "save": None}

@@ -13,7 +13,7 @@ from packager import links
 
 from ..config import Settings, load_settings
 from . import errors, lti_views, register_views, screener_views, security, teach_views
-from .services import Services
+from .services import EXTENSION, Services
 
 
 def create_app(settings: Settings | None = None, *, migrate: bool = True, start_worker: bool | None = None,
@@ -27,7 +27,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True, start_
         TEMPLATES_AUTO_RELOAD=False,
     )
     tool = services or Services.build(settings, migrate=migrate)
-    app.extensions["qser"] = tool
+    app.extensions[EXTENSION] = tool
     security.install_log_redaction()
     app.register_blueprint(lti_views.bp)
     app.register_blueprint(screener_views.bp)

@@ -13,9 +13,9 @@ from packager import i18n, lti_contract
 from packager.i18n import translator as page_text
 
 from ..lti.deep_linking import ResourceLink, response_jwt
-from ..store.repo import LaunchRecord
+from ..store.launches import LaunchRecord
 from .security import allow_for_this_response
-from .session import tool
+from .services import tool
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from ..lti import state_proof
 from ..lti.login import LoginRequest, State
 from .errors import page_language
 from .security import allow_for_this_response
-from .session import tool
+from .services import tool
 
 CONFIRM_PATH = "lti/launch/confirm"
 SCRIPT_PATH = "static/tool/launch.js"

@@ -7,28 +7,25 @@ from __future__ import annotations
 import logging
 import secrets
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from packager import lti_contract
 
 from ..lti import login as oidc
 from ..lti import state_proof
 from ..lti.errors import LtiError, bad_request, forbidden
-from ..store import repo
+from ..store import launches, registry
 from ..lti.deep_linking import check_accepts_links
 from ..lti.roles import is_staff
 from . import launch_storage
 from .deep_link_views import render_picker
 from .screener_views import render_questions
-from .services import Services
+from .services import Services, tool
 from .teach_views import render_overview
 
 bp = Blueprint("lti", __name__)
 log = logging.getLogger("qser.lti")
 
-
-def tool() -> Services:
-    return current_app.extensions["qser"]
 
 
 @bp.route("/" + lti_contract.LOGIN_PATH, methods=["GET", "POST"])
@@ -38,7 +35,7 @@ def login():
     req = oidc.parse_login(params)
     try:
         registration = t.find_registration(req.iss, req.client_id)
-    except repo.AmbiguousIssuer:
+    except registry.AmbiguousIssuer:
         raise bad_request("this issuer has several registrations: the platform must send client_id", "ambiguous_issuer") from None
     if registration is None:
         raise forbidden("no platform is registered with this issuer and client_id", "unknown_platform")
@@ -104,9 +101,9 @@ def _accept(t: Services, state: oidc.State, registration):
         lang = t.catalog.language(launched.custom.get(lti_contract.CUSTOM_LANG), launched.locale)
     token = secrets.token_urlsafe(32)
     try:
-        record = repo.store_launch(t.db, launched, token_hash=t.token_hash(token), screener_id=screener_id,
+        record = launches.store_launch(t.db, launched, token_hash=t.token_hash(token), screener_id=screener_id,
                                    lang=lang, ttl_seconds=t.settings.launch_ttl_seconds)
-    except repo.NonceReused:
+    except launches.NonceReused:
         raise forbidden("this launch was already used (replayed id_token)", "replay") from None
     log.info("launch %s: platform %s, deployment %s, %s, screener %s, %s", record.id, registration.id, launched.deployment_id,
              launched.message_type, screener_id or "-", lang)

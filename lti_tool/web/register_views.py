@@ -16,11 +16,11 @@ from packager import lti_contract
 from packager.i18n import translator as page_text
 
 from ..lti.errors import LtiError
-from ..lti.registration import ToolDescription
-from ..store import invites, repo
+from ..lti.dynamic_registration import ToolDescription
+from ..store import invites, registry
 from .errors import page_language
 from .security import allow_for_this_response
-from .session import tool
+from .services import tool
 
 bp = Blueprint("register", __name__)
 log = logging.getLogger("qser.lti")
@@ -54,13 +54,13 @@ def register():
     except invites.InviteRefused as exc:
         raise LtiError(403, exc.reason, exc.code) from None
     try:
-        registrar = t.registrar()
+        registrar = t.dynamic_registrar()
         config = registrar.configuration(config_url)
         registered = registrar.register(config, registration_token, _describe_tool())
     except Exception:  # refused or failed: the administrator may fix the cause and use the same address again
         invites.release(t.db, invite_id)
         raise
-    platform_id = repo.save_platform(
+    platform_id = registry.save_platform(
         t.db, issuer=config.issuer, client_id=registered.client_id, auth_login_url=config.authorization_endpoint,
         auth_token_url=config.token_endpoint, jwks_url=config.jwks_uri, deployments=(registered.deployment_id,),
         name=" ".join(p for p in (urlsplit(config.issuer).netloc, f"({config.product})" if config.product else "") if p),

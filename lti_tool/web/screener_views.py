@@ -3,21 +3,19 @@ token derived from it, so nothing here depends on a cookie (blocked in many ifra
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, make_response, render_template, request
+from flask import Blueprint, make_response, render_template, request
 
 from packager.i18n import translator as page_text
 
 from ..lti.errors import LtiError
 from ..screener import CREDIT_DEFAULT, FormProblem, parse_answers, parse_credit, parse_summary
-from ..store import repo
-from ..store.repo import LaunchRecord
+from ..store import attempts
+from ..store.launches import LaunchRecord
+from .services import tool
 from .session import launch_from_form
 
 bp = Blueprint("screener", __name__, url_prefix="/screener")
 
-
-def tool():
-    return current_app.extensions["qser"]
 
 
 def _page(launch: LaunchRecord):
@@ -78,10 +76,10 @@ def answers():
         return render_questions(launch, token, 422, answers=chosen, problems=problem.fields)
     score = page.model.score(given)
     suitable = page.model.is_suitable(score)
-    attempt_id = repo.record_attempt(tool().db, launch, given, score, page.model.max_score, suitable,
+    attempt_id = attempts.record_attempt(tool().db, launch, given, score, page.model.max_score, suitable,
                                      "Submitted" if suitable else "InProgress")
     tool().scores_queued()
-    attempt = repo.find_attempt(tool().db, launch.id, attempt_id)
+    attempt = attempts.find_attempt(tool().db, launch.id, attempt_id)
     return _render("result.html", launch, token, attempt=attempt, values={}, problems={}, credit=CREDIT_DEFAULT, credit_org="")
 
 
@@ -93,7 +91,7 @@ def summary():
         attempt_id = int(request.form.get("attempt", ""))
     except ValueError:
         raise LtiError(400, "the form names no attempt", "attempt_missing") from None
-    attempt = repo.find_attempt(tool().db, launch.id, attempt_id)
+    attempt = attempts.find_attempt(tool().db, launch.id, attempt_id)
     if attempt is None:
         raise LtiError(404, "no such attempt in this screener session", "attempt_unknown")
     if not attempt.suitable:
@@ -114,8 +112,8 @@ def summary():
         return _render("result.html", launch, token, 422, attempt=attempt, values=values, problems=problems,
                        credit=request.form.get("credit", CREDIT_DEFAULT), credit_org=request.form.get("credit-org", ""))
     try:
-        repo.record_summary(tool().db, launch, attempt, values, launch.lang, credit, credit_org)
-    except repo.AlreadySubmitted:
+        attempts.record_summary(tool().db, launch, attempt, values, launch.lang, credit, credit_org)
+    except attempts.AlreadySubmitted:
         return _render("done.html", launch, token, 200, attempt=attempt, already=True)
     tool().scores_queued()
     return _render("done.html", launch, token, 200, attempt=attempt, already=False)

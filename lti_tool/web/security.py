@@ -14,7 +14,9 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import Response, current_app, g, request
+from flask import Response, g, request
+
+from .services import tool
 
 _REDACT = [
     re.compile(r"\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*"),  # any JWT (id_token, client assertion)
@@ -67,10 +69,10 @@ def allow_for_this_response(*, frame_origins: tuple[str, ...] = (), form_targets
 
 
 def headers(response: Response) -> Response:
-    tool = current_app.extensions["qser"]
+    t = tool()
     frames, forms, hashes, urls = g.get("qser_csp", ((), (), (), ()))
     scripts = (*(f"'sha256-{digest}'" for digest in hashes), *urls)
-    ancestors = " ".join(dict.fromkeys(("'self'", *tool.frame_origins(), *frames)))
+    ancestors = " ".join(dict.fromkeys(("'self'", *t.frame_origins(), *frames)))
     form_action = " ".join(("'self'", *forms))
     script = "script-src " + " ".join(scripts) + "; " if scripts else ""
     response.headers["Content-Security-Policy"] = (
@@ -79,7 +81,7 @@ def headers(response: Response) -> Response:
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = g.get("qser_referrer", "no-referrer")
-    if tool.settings.base_url.startswith("https://"):
+    if t.settings.base_url.startswith("https://"):
         response.headers["Strict-Transport-Security"] = "max-age=31536000"
     if response.mimetype == "text/html" or request.endpoint in ("lti.login",):
         response.headers["Cache-Control"] = "no-store"

@@ -9,23 +9,30 @@ import time
 from dataclasses import dataclass, field
 
 import requests
+from flask import current_app
 
 from packager import lti_contract
 
 from ..config import Settings
-from ..lti import ags
 from ..lti.jwks import JwksCache
 from ..lti.keys import ToolKeyring, secret_file
 from ..lti.launch import LaunchValidator
+from ..lti.service_token import ServiceTokens
 from ..lti.login import StateCodec, own_urls
-from ..lti.registration import MAX_ANSWER_BYTES, Registrar
+from ..lti.dynamic_registration import MAX_ANSWER_BYTES, DynamicRegistrar
 from ..lti.safe_http import AddressPolicy, GuardedClient
 from ..outbox import InlineWorker, OutboxWorker
 from ..screener import ScreenerCatalog
-from ..store import Database, connect, repo, upgrade
+from ..store import Database, connect, registry, upgrade
 
 ORIGINS_TTL = 30.0
 REGISTRY_TTL = 5.0  # registrations and deployments are re-read this often (CLI changes apply within it)
+EXTENSION = "qser"  # where create_app keeps the Services of its app
+
+
+def tool() -> Services:
+    """The one way request handlers reach the tool's services (built once per app)."""
+    return current_app.extensions[EXTENSION]
 
 
 @dataclass
@@ -39,7 +46,7 @@ class Services:
     states: StateCodec
     validator: LaunchValidator
     http: requests.Session = field(default_factory=requests.Session)  # service calls made for a page (NRPS)
-    tokens: ags.ServiceTokens | None = None
+    tokens: ServiceTokens | None = None
     worker: InlineWorker | None = None
     _origins: tuple[float, tuple[str, ...]] = (0.0, ())
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -62,7 +69,7 @@ class Services:
             catalog=ScreenerCatalog.load(settings.content_dir), jwks=jwks,
             states=StateCodec(secret, settings.state_ttl_seconds),
             validator=LaunchValidator(jwks, settings.clock_leeway_seconds),
-            http=session, tokens=ags.ServiceTokens(keyring, session, settings.http_timeout_seconds),
+            http=session, tokens=ServiceTokens(keyring, session, settings.http_timeout_seconds),
         )
 
     # --- URLs ----------------------------------------------------------------------------
@@ -84,10 +91,10 @@ class Services:
         an activity) targets its own address."""
         return own_urls(self.launch_url, self.deep_link_url)
 
-    def registrar(self) -> Registrar:
+    def dynamic_registrar(self) -> DynamicRegistrar:
         """Dynamic Registration's client: guarded against requests to private addresses."""
         policy = AddressPolicy(self.settings.allowed_networks)
-        return Registrar(GuardedClient(policy, self.settings.http_timeout_seconds, MAX_ANSWER_BYTES))
+        return DynamicRegistrar(GuardedClient(policy, self.settings.http_timeout_seconds, MAX_ANSWER_BYTES))
 
     # --- tokens carried by the screener's forms ----------------------------------------
 
@@ -115,13 +122,13 @@ class Services:
         return value
 
     def find_registration(self, issuer: str, client_id: str | None):
-        return self._known(("find", issuer, client_id), lambda: repo.find_registration(self.db, issuer, client_id))
+        return self._known(("find", issuer, client_id), lambda: registry.find_registration(self.db, issuer, client_id))
 
     def registration(self, platform_id: int):
-        return self._known(("id", platform_id), lambda: repo.registration(self.db, platform_id))
+        return self._known(("id", platform_id), lambda: registry.registration(self.db, platform_id))
 
     def deployment_active(self, platform_id: int, deployment_id: str) -> bool:
-        return self._known(("deployment", platform_id, deployment_id), lambda: repo.deployment_active(self.db, platform_id, deployment_id))
+        return self._known(("deployment", platform_id, deployment_id), lambda: registry.deployment_active(self.db, platform_id, deployment_id))
 
     def forget_registrations(self) -> None:
         self._registry.clear()
@@ -132,7 +139,7 @@ class Services:
     def frame_origins(self) -> tuple[str, ...]:
         stamp, origins = self._origins
         if time.monotonic() - stamp > ORIGINS_TTL:
-            origins = repo.platform_origins(self.db)
+            origins = registry.platform_origins(self.db)
             self._origins = (time.monotonic(), origins)
         return origins
 

@@ -6,15 +6,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import request
 
 from ..lti.errors import LtiError, forbidden
-from ..store import repo
-from ..store.repo import LaunchRecord
+from ..store import launches
+from ..store.launches import LaunchRecord
+from .services import tool
 
-
-def tool():
-    return current_app.extensions["qser"]
 
 
 def launch_from_form() -> tuple[LaunchRecord, str]:
@@ -29,7 +27,7 @@ def launch_from_form() -> tuple[LaunchRecord, str]:
     token_hash = t.token_hash(token)
     if not t.csrf_ok(token_hash, request.form.get("csrf")):
         raise forbidden("the form's CSRF token is missing or wrong", "csrf")
-    launch = repo.find_launch(t.db, token_hash)
+    launch = launches.find_launch(t.db, token_hash)
     if launch is None:
         raise forbidden("this screener session has expired: open the activity again from your course", "session_expired")
     return launch, token

@@ -16,14 +16,14 @@ from flask import Blueprint, make_response, render_template, request
 from packager.i18n import translator as page_text
 
 from ..csv_export import to_csv
-from ..lti import claims as C
 from ..lti import nrps
-from ..lti.ags import TokenError
+from ..lti.service_token import TokenError
 from ..lti.errors import LtiError
 from ..screener import FormProblem, parse_summary
 from ..store import library, teaching
-from ..store.repo import LaunchRecord
-from .session import staff_launch_from_form, tool
+from ..store.launches import LaunchRecord
+from .services import tool
+from .session import staff_launch_from_form
 
 bp = Blueprint("teach", __name__, url_prefix="/teach")
 SHOWN_ATTEMPTS = 500
@@ -102,15 +102,8 @@ def _not_done(launch: LaunchRecord, scope: teaching.Scope) -> tuple[list[nrps.Me
         return None, None
     t = tool()
     registration = t.registration(launch.platform_id)
-    scopes = (C.NRPS_SCOPE,)
-
-    def token(refresh: bool) -> str:
-        if refresh:
-            t.tokens.forget(registration, scopes)
-        return t.tokens.get(registration, scopes)
-
     try:
-        members = nrps.learners(t.http, launch.nrps_url, registration, token, t.settings.http_timeout_seconds,
+        members = nrps.learners(t.http, launch.nrps_url, registration, t.tokens, t.settings.http_timeout_seconds,
                                 t.settings.nrps_max_pages)
     except nrps.MembersUnavailable as exc:
         return None, exc.reason

@@ -9,13 +9,12 @@ from pathlib import Path
 import pytest
 
 from lti_tool.config import Settings
-from lti_tool.store import repo
 from lti_tool.web import create_app
 from lti_tool.web.services import Services
-from tests.conftest import MINI_COURSE, write
-
-from .moodle import FakeMoodle
-from .pg import Cluster
+from tests.support.courses import MINI_COURSE, write
+from tests.support.fake_moodle import FakeMoodle
+from tests.support.lti_flow import register
+from tests.support.postgres import Cluster
 
 SCREENER = {
     "02-cases/index.md": """
@@ -102,8 +101,6 @@ SCREENER = {
         """,
 }
 
-ALL_ANSWERS = ("recurring", "recordable", "other-departments", "service-change", "mutual-benefit")
-
 
 @pytest.fixture(scope="session")
 def lti_content(tmp_path_factory) -> Path:
@@ -163,15 +160,6 @@ def moodle(services):
     register(services, platform)
     yield platform
     platform.stop()
-
-
-def register(tool: Services, platform: FakeMoodle) -> int:
-    platform_id = repo.save_platform(
-        tool.db, issuer=platform.issuer, client_id=platform.client_id, auth_login_url=platform.auth_url,
-        auth_token_url=platform.token_url, jwks_url=platform.jwks_url, name="Fake Moodle", deployments=(platform.deployment_id,),
-    )
-    tool.forget_registrations()
-    return platform_id
 
 
 @pytest.fixture

@@ -4,35 +4,20 @@ cookies blocked, phone-sized screen; axe-core finds no WCAG 2.1 AA violation."""
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
 from flask import Flask, make_response, request
-from werkzeug.serving import make_server
 
 from lti_tool.config import Settings
 from lti_tool.web import create_app
 from lti_tool.web.services import Services
-from tests.browser import AXE_JS, WCAG_TAGS, describe
-
-from .conftest import register
-from .moodle import FakeMoodle
+from tests.support.browser import describe
+from tests.support.fake_moodle import FakeMoodle
+from tests.support.lti_browser import PHONE, Server, axe, no_horizontal_scroll, tool_frame
+from tests.support.lti_flow import register
 
 pytestmark = pytest.mark.browser
-
-PHONE = {"width": 375, "height": 740}
-
-
-class Server:
-    def __init__(self, host: str, app=None):
-        self.server = make_server(host, 0, app or Flask("placeholder"), threaded=True)
-        self.port = self.server.server_port
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -78,28 +63,6 @@ def _mount(tool_app, probe):
             return probe.wsgi_app(environ, start_response)
         return tool_app(environ, start_response)
     return dispatch
-
-
-def axe(frame) -> list[dict]:
-    """axe-core inside the tool's frame. Evaluated through DevTools, which the page's CSP
-    (no scripts at all) does not govern, so the CSP stays on during the test."""
-    frame.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;true")
-    return frame.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}}).then(r => r.violations)", WCAG_TAGS)
-
-
-def tool_frame(page, port: int, path: str):
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        for frame in page.frames:
-            if frame.url.startswith(f"http://localhost:{port}{path}"):
-                frame.wait_for_load_state()
-                return frame
-        page.wait_for_timeout(50)
-    raise AssertionError(f"tool frame {path} never loaded; frames: {[f.url for f in page.frames]}")
-
-
-def no_horizontal_scroll(frame) -> bool:
-    return frame.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1")
 
 
 def test_screener_in_a_cross_site_iframe_on_a_phone(chromium, stack):

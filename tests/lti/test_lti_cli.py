@@ -11,8 +11,7 @@ import requests
 from click.testing import CliRunner
 
 from packager.cli import main
-
-from .pg import free_port
+from tests.support.postgres import free_port
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

@@ -15,16 +15,14 @@ import time
 
 import pytest
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, describe
-
-from .cross_site import start_stack
-from .test_lti_browser import axe
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, describe
+from tests.support.lti_browser import PHONE, axe
+from tests.support.lti_cross_site import start_stack
 
 pytestmark = pytest.mark.browser
 
 TOOL_HOST = "qser-tool.test"
 ROGUE_HOST = "other-platform.test"
-PHONE = {"width": 375, "height": 740}
 
 
 @pytest.fixture(scope="module")

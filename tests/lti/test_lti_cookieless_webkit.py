@@ -10,9 +10,8 @@ import time
 
 import pytest
 
-from tests import webkit
-
-from .cross_site import start_stack
+from tests.support import webkit
+from tests.support.lti_cross_site import start_stack
 
 pytestmark = pytest.mark.browser
 

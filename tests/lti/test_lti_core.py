@@ -18,19 +18,19 @@ from alembic.migration import MigrationContext
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from lti_tool.config import ConfigError, load_settings
-from lti_tool.lti.ags import Score, extend_path, same_origin
+from lti_tool.lti.ags import Score, extend_path
 from lti_tool.lti.errors import LtiError
 from lti_tool.lti.jwks import JwksCache
 from lti_tool.lti.keys import ToolKeyring, secret_file
-from lti_tool.lti.launch import Registration
 from lti_tool.lti.login import StateCodec, check_target, own_urls
+from lti_tool.lti.registrations import Registration
+from lti_tool.lti.service_token import same_origin
 from lti_tool.outbox import policy
 from lti_tool.screener import FormProblem, ScreenerCatalog, parse_answers, parse_summary
 from lti_tool.store import connect, upgrade
 from lti_tool.store.tables import metadata
 from lti_tool.web.security import redact
-
-from .conftest import ALL_ANSWERS
+from tests.support.lti_flow import ALL_ANSWERS
 
 
 # --- state and targets ------------------------------------------------------------------------
@@ -335,7 +335,7 @@ def test_used_nonces_are_purged_once_they_cannot_be_replayed(db_url):
 
     from sqlalchemy import func, insert, select
 
-    from lti_tool.store import repo
+    from lti_tool.store import launches
     from lti_tool.store import tables as T
     from lti_tool.store.db import now
 
@@ -344,7 +344,7 @@ def test_used_nonces_are_purged_once_they_cannot_be_replayed(db_url):
     with db.begin() as conn:
         conn.execute(insert(T.nonce_used), [{"nonce": "old", "expires_at": now() - timedelta(seconds=1)},
                                             {"nonce": "live", "expires_at": now() + timedelta(hours=1)}])
-    assert repo.purge_expired(db) == 1
+    assert launches.purge_expired(db) == 1
     with db.read() as conn:
         assert conn.execute(select(T.nonce_used.c.nonce)).scalars().all() == ["live"]
         assert conn.execute(select(func.count()).select_from(T.nonce_used)).scalar_one() == 1

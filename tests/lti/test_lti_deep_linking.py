@@ -11,9 +11,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import func, select
 
 from lti_tool.store import tables as T
-
-from .flow import deep_link_launch, hidden, picker_forms
-from .moodle import ADMIN_ROLES, LEARNER, User
+from tests.support.fake_moodle_lti1p3 import ADMIN_ROLES, LEARNER, User
+from tests.support.lti_flow import deep_link_launch, hidden, picker_forms
 
 
 def launches(services) -> int:

@@ -12,27 +12,9 @@ from sqlalchemy import func, select
 
 from lti_tool.outbox import OutboxWorker
 from lti_tool.store import tables as T
-
-from .conftest import ALL_ANSWERS
-from .flow import answer, auth_location, auth_request, authorize, hidden, launch, login
-from .moodle import User
-
-
-def deliver_all(services, worker: OutboxWorker | None = None, rounds: int = 20) -> None:
-    own = worker is None
-    worker = worker or OutboxWorker(services.db, services.settings, services.keyring)
-    try:
-        for _ in range(rounds):
-            if not worker.run_once():
-                break
-    finally:
-        if own:
-            worker.close()
-
-
-def outbox_rows(services):
-    with services.db.read() as conn:
-        return conn.execute(select(T.grade_outbox).order_by(T.grade_outbox.c.id)).all()
+from tests.support.fake_moodle import FakeMoodle
+from tests.support.fake_moodle_lti1p3 import User
+from tests.support.lti_flow import ALL_ANSWERS, answer, auth_location, auth_request, authorize, deliver_all, hidden, launch, login, outbox_rows, register
 
 
 def count(services, table) -> int:
@@ -211,9 +193,6 @@ def test_tool_jwks_and_rotation_with_platform_verifying(client, moodle, services
 
 
 def test_several_platforms_and_deployments(client, moodle, services):
-    from .conftest import register
-    from .moodle import FakeMoodle
-
     other = FakeMoodle(services.settings.base_url, client_id="second-client", deployment_id="9", tool_jwks=services.keyring.jwks).start()
     try:
         other.links["7"].custom = {"qser_screener": "cases/screener"}

@@ -16,10 +16,8 @@ from hypothesis import strategies as st
 from lti_tool.harvest import markdown_text
 from lti_tool.scrub import scrub
 from packager.cli import main
-from packager.markdown import plain_text, render_block
-
-from .flow import launch, staff_post
-from .test_lti_teach import submit, summaries
+from packager.render.markdown import plain_text, render_block
+from tests.support.lti_flow import launch, staff_post, submit, summaries
 
 GREEK = {
     "f-name": "Ελένη Παπαδοπούλου",

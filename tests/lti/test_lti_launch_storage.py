@@ -15,8 +15,7 @@ from lti_tool.lti import state_proof
 from lti_tool.lti.errors import LtiError
 from lti_tool.lti.login import StateCodec
 
-from .flow import auth_request, authorize, picker_forms
-from .test_lti_security import snapshot
+from tests.support.lti_flow import auth_request, authorize, picker_forms, snapshot
 
 TOOL = "http://localhost"
 SECRET = b"k" * 32

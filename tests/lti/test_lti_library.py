@@ -14,11 +14,9 @@ from lti_tool.store import tables as T
 from lti_tool.store.db import now
 from lti_tool.store.migrate import alembic_config
 from lti_tool.textsearch import contains_pattern, normalize
-
-from .conftest import register
-from .flow import launch, staff_post
-from .moodle import FakeMoodle, Link
-from .test_lti_teach import submit, summaries
+from tests.support.fake_moodle import FakeMoodle
+from tests.support.fake_moodle_lti1p3 import Link
+from tests.support.lti_flow import launch, register, staff_post, submit, summaries
 
 CASES = [  # (learner, link, summary); the first is written in a Greek session
     ("101", "7", {"f-title": "Διερμηνείς κατόπιν ραντεβού", "f-background": "Οικογένειες περίμεναν ώρες.", "f-sector": "Κοινωνική υπηρεσία"}),

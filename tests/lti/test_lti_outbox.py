@@ -18,10 +18,8 @@ from sqlalchemy import select
 from lti_tool.outbox import OutboxWorker
 from lti_tool.store import tables as T
 from lti_tool.store.db import now, utc
-
-from .conftest import ALL_ANSWERS
-from .flow import answer, launch
-from .moodle import LEARNER, User
+from tests.support.fake_moodle_lti1p3 import LEARNER, User
+from tests.support.lti_flow import ALL_ANSWERS, answer, launch
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

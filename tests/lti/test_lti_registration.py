@@ -1,4 +1,4 @@
-"""Dynamic Registration against a Moodle-like registration endpoint (tests/lti/moodle.py
+"""Dynamic Registration against a Moodle-like registration endpoint (tests/support/fake_moodle.py
 enforces registration_helper's checks), then deep linking and a launch of the activity it
 created; and the SSRF defences of the registration fetches: private and reserved
 addresses, names resolving to them, issuer mismatch, oversized, slow and redirected
@@ -19,16 +19,15 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from lti_tool.lti.dynamic_registration import DynamicRegistrar, ToolDescription
 from lti_tool.lti.errors import LtiError
-from lti_tool.lti.registration import Registrar, ToolDescription
 from lti_tool.lti.safe_http import AddressPolicy, FetchRefused, GuardedClient
 from lti_tool.store import invites
 from lti_tool.store import tables as T
 from lti_tool.web import create_app
-
-from .conftest import ALL_ANSWERS
-from .flow import answer, deep_link_launch, launch, picker_forms
-from .moodle import FakeMoodle, _registration_to_config
+from tests.support.fake_moodle import FakeMoodle
+from tests.support.fake_moodle_lti1p3 import registration_to_config
+from tests.support.lti_flow import ALL_ANSWERS, answer, deep_link_launch, deliver_all, launch, picker_forms
 
 LOOPBACK = "127.0.0.0/8"
 
@@ -124,8 +123,6 @@ def test_register_then_add_activity_then_launch(client, services, platform):
     launched = launch(client, platform, user="101", link=link.id)
     assert '<html lang="el">' in launched.html
     answer(client, launched, ALL_ANSWERS, ALL_ANSWERS)
-    from .test_lti_flow import deliver_all
-
     deliver_all(services)
     assert platform.grades[(link.item_id, "101")][1]["scoreGiven"] == 5
 
@@ -165,7 +162,7 @@ def test_moodle_double_enforces_registration_helper_checks():
     good = ToolDescription("Q", "d", "https://tool.example:8443/q/lti/login", "https://tool.example:8443/q/lti/launch",
                            "https://tool.example:8443/q/lti/deep-link", "https://tool.example:8443/q/lti/jwks.json").registration_request()
     assert good["https://purl.imsglobal.org/spec/lti-tool-configuration"]["domain"] == "tool.example:8443"  # port included
-    assert _registration_to_config(good) is None
+    assert registration_to_config(good) is None
 
     conf = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 
@@ -176,7 +173,7 @@ def test_moodle_double_enforces_registration_helper_checks():
             target.pop(key)
         else:
             target[key] = value
-        return _registration_to_config(body)
+        return registration_to_config(body)
 
     assert changed("domain", None, True) == "missing_domain"
     assert changed("domain", "tool.example", True) == "domain_targetlinkuri_mismatch"
@@ -218,10 +215,10 @@ def web():
     server.server_close()
 
 
-def registrar(allowed: str = LOOPBACK, deadline: float = 1.0, resolve=None) -> Registrar:
+def registrar(allowed: str = LOOPBACK, deadline: float = 1.0, resolve=None) -> DynamicRegistrar:
     networks = tuple(ip_network(n) for n in allowed.split(",") if n)
     policy = AddressPolicy(networks, resolve) if resolve else AddressPolicy(networks)
-    return Registrar(GuardedClient(policy, deadline, 64 * 1024))
+    return DynamicRegistrar(GuardedClient(policy, deadline, 64 * 1024))
 
 
 def refusal(call) -> LtiError:

@@ -14,22 +14,13 @@ from dataclasses import dataclass
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from lti_tool.lti import claims as C
 from lti_tool.store import tables as T
-
-from .conftest import ALL_ANSWERS
-from .flow import answer, auth_location, auth_request, authorize, hidden, launch, login
-from .moodle import FakeMoodle, platform_keys
-
-STORED = (T.launch, T.nonce_used, T.attempt, T.case_summary, T.grade_outbox)
-
-
-def snapshot(services) -> dict[str, int]:
-    with services.db.read() as conn:
-        return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one() for t in STORED}
-
+from tests.support.fake_moodle import FakeMoodle
+from tests.support.fake_moodle_lti1p3 import platform_keys
+from tests.support.lti_flow import ALL_ANSWERS, answer, auth_location, auth_request, authorize, hidden, launch, login, snapshot
 
 @dataclass
 class Login:

@@ -12,32 +12,12 @@ from datetime import datetime
 
 import pytest
 from flask import Response
-from sqlalchemy import select
 
-from lti_tool.store import tables as T
-
-from .conftest import ALL_ANSWERS, register
-from .flow import Launched, answer, hidden, launch, staff_post
-from .moodle import FakeMoodle, Link, User
-from .test_lti_flow import deliver_all, outbox_rows
-
-SUMMARY = {"f-name": "Eleni Papadopoulou", "f-title": "Interpreters on call", "f-background": "Families waited for hours."}
-
-
-def submit(client, launched: Launched, yes=ALL_ANSWERS, **fields):
-    page = answer(client, launched, yes, ALL_ANSWERS).get_data(as_text=True)
-    attempt = hidden(page, "attempt")
-    if not attempt:
-        return None
-    data = {"launch": launched.token, "csrf": launched.csrf, "attempt": attempt, **SUMMARY, **fields}
-    resp = client.post("/screener/summary", data=data)
-    assert resp.status_code == 200, resp.get_data(as_text=True)
-    return int(attempt)
-
-
-def summaries(services):
-    with services.db.read() as conn:
-        return conn.execute(select(T.case_summary).order_by(T.case_summary.c.id)).all()
+from tests.support.fake_moodle import FakeMoodle
+from tests.support.fake_moodle_lti1p3 import Link, User
+from tests.support.lti_flow import (
+    ALL_ANSWERS, SUMMARY, Launched, answer, deliver_all, hidden, launch, outbox_rows, register, staff_post, submit, summaries,
+)
 
 
 @pytest.fixture

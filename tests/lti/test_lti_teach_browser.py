@@ -17,13 +17,11 @@ from lti_tool.config import Settings
 from lti_tool.store import invites
 from lti_tool.web import create_app
 from lti_tool.web.services import Services
-from tests.browser import describe
-
-from .conftest import ALL_ANSWERS, register
-from .flow import launch
-from .moodle import FakeMoodle, User
-from .test_lti_browser import PHONE, Server, axe, no_horizontal_scroll, tool_frame
-from .test_lti_teach import submit
+from tests.support.browser import describe
+from tests.support.fake_moodle import FakeMoodle
+from tests.support.fake_moodle_lti1p3 import User
+from tests.support.lti_browser import PHONE, Server, axe, no_horizontal_scroll, tool_frame
+from tests.support.lti_flow import ALL_ANSWERS, launch, register, submit
 
 pytestmark = pytest.mark.browser
 
