@@ -96,9 +96,11 @@
     message.message_id = "qser-" + Array.prototype.join.call(words, "-");
     return new Promise(function (resolve) {
       var timer = null;
+      var again = null;
       function finish(answer) {
         window.removeEventListener("message", listen);
         window.clearTimeout(timer);
+        window.clearInterval(again);
         resolve(answer);
       }
       function listen(event) {
@@ -113,7 +115,10 @@
       }
       window.addEventListener("message", listen);
       timer = window.setTimeout(function () { finish(null); }, Number(data.wait) || 3000);
+      /* the storage frame may still be loading: the browser drops a message to a frame whose
+       * page is not yet on the platform's origin, so the (idempotent) request is repeated */
       frame.postMessage(message, origin);
+      again = window.setInterval(function () { frame.postMessage(message, origin); }, 250);
     });
   }
 
