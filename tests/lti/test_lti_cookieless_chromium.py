@@ -218,3 +218,21 @@ def tool_frame_at(page, url: str):
                 return frame
         page.wait_for_timeout(50)
     raise AssertionError(f"{url} never loaded")
+
+
+def test_without_javascript_the_cookie_path_still_works(engine, secure_stack):
+    """JavaScript off: the login page goes on by its <noscript> refresh, the partitioned
+    cookie carries the launch, and the screener is plain forms (Moodle's own auto-submitting
+    forms need a click without JavaScript, as in Moodle)."""
+    stack = secure_stack
+    context = engine.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(f"{stack.moodle.issuer}/mod/lti/view.php?id=7&user=102")
+        page.frame_locator("#tool").get_by_role("button", name="Continue").click()  # Moodle's login form
+        page.frame_locator("#tool").get_by_role("button", name="Continue").click()  # Moodle's form_post, after our refresh
+        frame = tool_frame(page, stack, "/lti/launch")
+        frame.locator("fieldset").first.wait_for()
+        answer_and_check(frame, stack, page)
+    finally:
+        context.close()
