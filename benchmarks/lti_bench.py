@@ -9,10 +9,12 @@ is done by the load clients, in other processes. No check of the tool is relaxed
 
 from __future__ import annotations
 
+import html
 import http.client
 import json
 import multiprocessing
 import os
+import re
 import secrets
 import signal
 import socket
@@ -155,10 +157,11 @@ def _one_launch(tool_port: int, issuer: str, key) -> None:
                       "lti_deployment_id": DEPLOYMENT})
     conn.request("POST", "/lti/login", form, {"Content-Type": "application/x-www-form-urlencoded"})
     resp = conn.getresponse()
-    resp.read()
-    if resp.status != 302:
+    page = resp.read().decode()
+    auth = re.search(r'data-auth="([^"]*)"', page)
+    if resp.status != 200 or not auth:
         raise RuntimeError(f"login answered {resp.status}")
-    query = parse_qs(urlsplit(resp.getheader("Location")).query)
+    query = parse_qs(urlsplit(html.unescape(auth.group(1))).query)
     cookie = resp.getheader("Set-Cookie").split(";", 1)[0]
     now = int(time.time())
     claims = {
@@ -429,7 +432,7 @@ def main() -> None:
     load = os.getloadavg()[0]
     console.print(f"Load average when done: {load:.1f} on {os.cpu_count()} cores (other work on the machine slows every figure "
                   "but the CPU times).")
-    console.print("A launch = login initiation (302) + id_token validation + launch stored + the first screener page; "
+    console.print("A launch = login initiation (page) + id_token validation + launch stored + the first screener page; "
                   "the load clients sign the platform's id_tokens in their own processes.")
 
 

@@ -3,8 +3,10 @@
 #   system-deps.sh build   what `make build` needs: Pango and fonts for the PDF handbook
 #                          (WeasyPrint; Noto Sans covers Greek, DejaVu the symbols).
 #   system-deps.sh         that, plus what the tests use: chromium (browser tests; never
-#                          downloaded by a test tool), PostgreSQL (database tests), poppler-utils
-#                          (pdfinfo, pdffonts, pdftotext) and epubcheck (it pulls in Java).
+#                          downloaded by a test tool), WebKitGTK's WebDriver and Xvfb (WebKit
+#                          browser tests: MiniBrowser needs a display), PostgreSQL (database
+#                          tests), poppler-utils (pdfinfo, pdffonts, pdftotext) and epubcheck
+#                          (it pulls in Java).
 set -euo pipefail
 
 missing=()
@@ -16,6 +18,8 @@ has_lib 'libharfbuzz-subset.so.0' || missing+=(libharfbuzz-subset0)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 if [ "${1:-all}" != build ]; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v WebKitWebDriver >/dev/null 2>&1 || missing+=(webkit2gtk-driver)
+  command -v Xvfb >/dev/null 2>&1 || missing+=(xvfb)
   if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     missing+=(postgresql)
   fi
