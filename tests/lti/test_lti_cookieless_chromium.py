@@ -142,8 +142,8 @@ def test_postmessage_answer_from_another_sender_is_ignored(engine, stack, mode):
 
 @pytest.mark.parametrize(("locale", "lang", "button"), [
     ("en-GB", "en", "Open the screener in a new window"),
-    ("el-GR", "el", "Άνοιγμα του ελέγχου σε νέο παράθυρο"),
-    ("es-ES", "es", "Abrir el cuestionario en una ventana nueva"),
+    ("el-GR", "el", "Άνοιγμα του ελέγχου καταλληλότητας σε νέο παράθυρο"),
+    ("es-ES", "es", "Abrir el cribado en una ventana nueva"),
 ])
 def test_new_window_offer_and_waiting_pages_are_accessible(engine, stack, locale, lang, button):
     context = engine.new_context(viewport=PHONE, locale=locale)
