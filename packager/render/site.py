@@ -19,12 +19,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, pass_context, select_autoescape
 from markupsafe import Markup
 
 from .. import links
+from ..cache import code_digest, digest, tree_digest
 from ..i18n import language_name, translator
 from ..model import ItemKind
 from .course import RenderedCourse, RenderedItem, RenderedLanguage, RenderedSection
@@ -88,6 +89,7 @@ class SiteBuilder:
         self.env.filters["links"] = _links_filter
         self._targets = link_targets(self.course)
         self._templates = {name: self.env.get_template(f"{name}.html") for name in ("home", "section", "item")}
+        self._site_digest: str | None = None
 
     # --- public ----------------------------------------------------------------------
 
@@ -135,8 +137,40 @@ class SiteBuilder:
                     {"lang": other, "name": language_name(other), "url": url(site_paths(other)(key))} for other in langs
                 ],
             }
-            html = self._templates["home" if kind == "home" else "section" if kind == "section" else "item"].render(context)
-            yield path, html.encode("utf-8")
+            yield path, self._render(kind, context)
+
+    def _render(self, kind: str, context: dict) -> bytes:
+        """The page's bytes; with a build cache, a page whose template inputs are the same as
+        in an earlier build is taken from it. The key is the context the template sees (the
+        course, options and link resolver are in :meth:`_site_key`)."""
+        template = self._templates["home" if kind == "home" else "section" if kind == "section" else "item"]
+        cache = self.rendered.cache
+        if cache is None:
+            return template.render(context).encode("utf-8")
+        seen = {name: context[name] for name in ("lang", "course_title", "page", "static", "page_data", "toc", "languages")}
+        key = digest(self._site_key(), kind, seen)
+        data = cache.get("pages", key)
+        if data is None:
+            data = template.render(context).encode("utf-8")
+            cache.put("pages", key, data)
+        return data
+
+    def _site_key(self) -> str:
+        """Everything every page depends on besides its own context: qser and its templates,
+        the author's templates, the embedding options, the course facts in the footer and
+        where every link leads."""
+        if self._site_digest is None:
+            o = self.options
+            self._site_digest = digest(
+                code_digest(), tree_digest(*map(Path, o.template_dirs)),
+                (o.scripts, o.stylesheets, o.language_switch), self._course_facts(),
+                sorted(self._targets.items()),
+            )
+        return self._site_digest
+
+    def _course_facts(self) -> tuple:
+        c = self.course
+        return c.shortname, c.version, c.license, c.authors, c.date, c.languages, c.lti
 
     def static_files(self) -> Iterator[tuple[str, bytes]]:
         static = resources.files("packager") / "static"
