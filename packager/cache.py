@@ -93,7 +93,9 @@ class Cache:
 
     def get(self, area: str, key: str) -> Any:
         """The value stored under ``key``, or None; a hit is kept for the next build."""
-        value = self._area(area).get(key)
+        value = self._used.get(area, {}).get(key)
+        if value is None:
+            value = self._area(area).get(key)
         self.stats[f"{area}.{'hit' if value is not None else 'miss'}"] += 1
         if value is not None:
             self._used.setdefault(area, {})[key] = value

@@ -142,12 +142,16 @@ class SiteBuilder:
     def _render(self, kind: str, context: dict) -> bytes:
         """The page's bytes; with a build cache, a page whose template inputs are the same as
         in an earlier build is taken from it. The key is the context the template sees (the
-        course, options and link resolver are in :meth:`_site_key`)."""
+        course, options and link resolver are in :meth:`_site_key`); of the item, templates see
+        its own fields, not its texts in other languages."""
         template = self._templates["home" if kind == "home" else "section" if kind == "section" else "item"]
         cache = self.rendered.cache
         if cache is None:
             return template.render(context).encode("utf-8")
-        seen = {name: context[name] for name in ("lang", "course_title", "page", "static", "page_data", "toc", "languages")}
+        seen = {name: context[name] for name in ("lang", "course_title", "static", "page_data", "toc", "languages")}
+        # an item's page shows this language's texts (already in the page), never another's
+        item = context["page"].get("item")
+        seen["page"] = {**context["page"], "item": item and (item.id, item.kind, item.url, item.file, item.completion)}
         key = digest(self._site_key(), kind, seen)
         data = cache.get("pages", key)
         if data is None:
