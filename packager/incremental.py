@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from .cache import Cache, code_digest, digest
 from .diagnostics import Diagnostic, Diagnostics, Severity
+from .targets import TARGETS
+
+PACKAGE = Path(__file__).resolve().parent
 
 AREA = "build"
 
@@ -39,7 +43,11 @@ def source_digest(root: Path, skip: Iterable[Path] = ()) -> str:
 
 
 def target_digest(sources: str, name: str, shared: Any, own: Any) -> str:
-    return digest(code_digest(), sources, name, shared, own)
+    """A target's inputs; a target module from outside qser counts with its own source."""
+    module = sys.modules.get(TARGETS[name].write.__module__)
+    origin = getattr(module, "__file__", None)
+    own_code = Path(origin).read_bytes() if origin and not origin.startswith(str(PACKAGE)) else b""
+    return digest(code_digest(), sources, name, shared, own, hashlib.sha256(own_code).hexdigest())
 
 
 class Record:
