@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import mimetypes
 import os
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from ..diagnostics import Diagnostics
@@ -44,6 +45,38 @@ def load_partial(root: Path | str) -> tuple[Course | None, Diagnostics]:
     ``Course.unloaded`` so links to them are not reported a second time as missing pages.
     """
     return _Loader(Path(root)).load()
+
+
+def reload_items(course: Course, paths: set[str]) -> tuple[Course, Diagnostics] | None:
+    """``course`` with the items that own the Markdown files ``paths`` (content-relative)
+    read again, for the live preview: one saved page costs one page of loading.
+
+    None when that cannot be decided from those files alone (a path that is no item's file,
+    a new or lost translation, an item that now fails to load or changes its id): the caller
+    loads the whole course, which reports every problem with its context.
+    """
+    by_path = {text.source.path: item for item in course.items for text in item.texts.values()}
+    if not paths or course.unloaded or any(path not in by_path for path in paths):
+        return None
+    loader = _Loader(course.root)
+    loader.languages = course.languages
+    assets = dict(course.assets)
+    fresh: dict[str, Item] = {}
+    for item in {by_path[path].id: by_path[path] for path in paths}.values():
+        group = Group()
+        for rel in sorted({text.source.path for text in item.texts.values()}):
+            if not (course.root / rel).is_file():
+                return None
+            named = loader._name(rel)
+            if named is None:
+                return None
+            loader._add(group, named)
+        new = loader._item(item.section, group, assets) if group.default is not None else None
+        if new is None or new.id != item.id or loader.diag.errors:
+            return None
+        fresh[item.id] = new
+    sections = tuple(replace(s, items=tuple(fresh.get(i.id, i) for i in s.items)) for s in course.sections)
+    return replace(course, sections=sections), loader.diag
 
 
 class _Loader(Naming, Checks, Translations):
