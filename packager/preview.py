@@ -23,9 +23,10 @@ from watchfiles import watch
 
 from . import links
 from .diagnostics import Diagnostics
-from .source import load_partial, reload_items
+from .source import item_files, load_partial, reload_items
 from .model import Course, ItemKind
 from .render import RenderedCourse, render_course, rerender_items
+from .render.course import page_index
 from .render.site import SiteBuilder, SiteOptions
 
 EVENTS_PATH = "/__qser/events"
@@ -72,11 +73,13 @@ class Previewer:
         self.rendered: RenderedCourse | None = None
         self.diagnostics = Diagnostics()
         self.problems: list[str] = []
+        self._owners: dict[str, str] = {}  # item files -> item id, of the last full build
+        self._pages: dict[str, str] = {}  # the renderer's page index, of the last full build
 
     def rebuild(self, changed: set[Path] | None = None) -> str:
         """Bring the preview up to date; returns "full", "pages", "none" or "failed"."""
         paths = self._relative(changed)
-        reloaded = reload_items(self.course, paths) if paths and self.course is not None else None
+        reloaded = reload_items(self.course, paths, self._owners) if paths and self.course is not None else None
         if reloaded is not None:
             course, diagnostics = reloaded
             kept = Diagnostics()
@@ -85,14 +88,17 @@ class Previewer:
                     kept.add(diagnostic)
             kept.extend(diagnostics)
             diagnostics = kept
+            item_ids = {self._owners[path] for path in paths}
+            if any(course.item(i).kind is not self.course.item(i).kind for i in item_ids):
+                item_ids = None
         else:
             course, diagnostics = load_partial(self.source)
+            item_ids = self._changed_items(course, paths) if course is not None else None
         if course is None or diagnostics.errors:
             return self._failed(diagnostics)
-        item_ids = self._changed_items(course, paths)
         incremental = item_ids is not None and self.rendered is not None
         if incremental:
-            rendered, render_diag = rerender_items(self.rendered, course, item_ids)
+            rendered, render_diag = rerender_items(self.rendered, course, item_ids, self._pages)
         else:
             rendered, render_diag = render_course(course)
         diagnostics.extend(render_diag)
@@ -108,6 +114,8 @@ class Previewer:
             mode = "full"
         for path, data in files:
             _write_if_changed(self.out / path, data)
+        if not incremental:  # the indexes change only with the structure
+            self._owners, self._pages = item_files(course), page_index(course)
         self.course, self.rendered, self.diagnostics = course, rendered, diagnostics
         self.problems = [d.format(str(self.source)) for d in diagnostics.sorted()]
         return mode
@@ -131,7 +139,7 @@ class Previewer:
             return None
         if _navigation(course) != _navigation(self.course):
             return None
-        by_path = {t.source.path: item.id for item in course.items for t in item.texts.values()}
+        by_path = item_files(course)
         if any(path not in by_path for path in paths):
             return None  # a section, the course file or an asset: rebuild everything
         return {by_path[path] for path in paths}

@@ -116,10 +116,11 @@ def _assemble(course: Course, langs: tuple[str, ...], entries: dict[Unit, dict])
     return RenderedCourse(course, frozen_map(rendered_langs), frozenset(used)), diagnostics
 
 
-def rerender_items(rendered: RenderedCourse, course: Course, item_ids: set[str]) -> tuple[RenderedCourse, Diagnostics]:
+def rerender_items(rendered: RenderedCourse, course: Course, item_ids: set[str], pages: Mapping[str, str] | None = None) -> tuple[RenderedCourse, Diagnostics]:
     """Render only ``item_ids`` again (in every language) into a course whose structure is
-    unchanged; the live preview uses it so one saved page costs one page of work."""
-    pages = page_index(course)
+    unchanged; the live preview uses it so one saved page costs one page of work (``pages``:
+    the :func:`page_index`, which only a change of structure changes)."""
+    pages = page_index(course) if pages is None else pages
     diagnostics = Diagnostics()
     used = set(rendered.assets)
     sections_by_slug = {s.slug: s for s in course.sections}

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path, PurePosixPath
 
@@ -78,15 +79,7 @@ class SiteBuilder:
         self.rendered = rendered
         self.course = rendered.course
         self.options = options or SiteOptions()
-        loaders = [FileSystemLoader(list(self.options.template_dirs))] if self.options.template_dirs else []
-        self.env = Environment(
-            loader=ChoiceLoader([*loaders, PackageLoader("packager", "templates/site")]),
-            autoescape=select_autoescape(["html", "xml"], default=True),
-            trim_blocks=False,
-            lstrip_blocks=False,
-            keep_trailing_newline=True,
-        )
-        self.env.filters["links"] = _links_filter
+        self.env = _environment(self.options.template_dirs)
         self._targets = link_targets(self.course)
         self._templates = {name: self.env.get_template(f"{name}.html") for name in ("home", "section", "item")}
         self._site_digest: str | None = None
@@ -293,6 +286,23 @@ class SiteBuilder:
         ]
         html = template.render(entries=entries, default_lang=langs[0], course_title=self.rendered.language(langs[0]).text.title)
         return html.encode("utf-8")
+
+
+@lru_cache(maxsize=8)
+def _environment(template_dirs: tuple[str, ...]) -> Environment:
+    """One Jinja environment per template search path, kept for the process: compiling the
+    templates again for every site (each SCORM language, each preview save) cost more than
+    writing a small course. Jinja still reloads a template whose file changed."""
+    loaders = [FileSystemLoader(list(template_dirs))] if template_dirs else []
+    env = Environment(
+        loader=ChoiceLoader([*loaders, PackageLoader("packager", "templates/site")]),
+        autoescape=select_autoescape(["html", "xml"], default=True),
+        trim_blocks=False,
+        lstrip_blocks=False,
+        keep_trailing_newline=True,
+    )
+    env.filters["links"] = _links_filter
+    return env
 
 
 def link_targets(course) -> dict[str, str]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import mimetypes
 import os
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
@@ -47,22 +48,28 @@ def load_partial(root: Path | str) -> tuple[Course | None, Diagnostics]:
     return _Loader(Path(root)).load()
 
 
-def reload_items(course: Course, paths: set[str]) -> tuple[Course, Diagnostics] | None:
+def item_files(course: Course) -> dict[str, str]:
+    """Markdown file (content-relative) -> id of the item it belongs to."""
+    return {text.source.path: item.id for item in course.items for text in item.texts.values()}
+
+
+def reload_items(course: Course, paths: set[str], owners: Mapping[str, str] | None = None) -> tuple[Course, Diagnostics] | None:
     """``course`` with the items that own the Markdown files ``paths`` (content-relative)
-    read again, for the live preview: one saved page costs one page of loading.
+    read again, for the live preview: one saved page costs one page of loading. ``owners``
+    is :func:`item_files` of the course, when the caller keeps it.
 
     None when that cannot be decided from those files alone (a path that is no item's file,
     a new or lost translation, an item that now fails to load or changes its id): the caller
     loads the whole course, which reports every problem with its context.
     """
-    by_path = {text.source.path: item for item in course.items for text in item.texts.values()}
-    if not paths or course.unloaded or any(path not in by_path for path in paths):
+    owners = item_files(course) if owners is None else owners
+    if not paths or course.unloaded or any(path not in owners for path in paths):
         return None
     loader = _Loader(course.root)
     loader.languages = course.languages
     assets = dict(course.assets)
     fresh: dict[str, Item] = {}
-    for item in {by_path[path].id: by_path[path] for path in paths}.values():
+    for item in map(course.item, sorted({owners[path] for path in paths})):
         group = Group()
         for rel in sorted({text.source.path for text in item.texts.values()}):
             if not (course.root / rel).is_file():
