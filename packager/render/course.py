@@ -8,14 +8,14 @@ texts already rendered; writers only arrange it. Markdown is never parsed by a w
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 
 from .. import links
 from ..diagnostics import Diagnostics
-from ..model import Course, Item, ItemKind, Quiz, Screener, Section, Text, frozen_map
 from ..cache import Cache
+from ..model import Course, Item, ItemKind, Quiz, Screener, Text, frozen_map
 from . import payload
 from .markdown import RenderContext, render_block, render_inline
 from .types import (
