@@ -13,8 +13,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 
 from .. import links
-from ..diagnostics import Diagnostics
 from ..cache import Cache
+from ..diagnostics import Diagnostics
 from ..model import Course, Item, ItemKind, Quiz, Screener, Text, frozen_map
 from . import payload
 from .markdown import RenderContext, render_block, render_inline
