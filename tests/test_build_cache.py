@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import tarfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -163,3 +164,26 @@ def test_ustar_headers_match_tarfile():
         info.type = tarfile.DIRTYPE if directory else tarfile.REGTYPE
         expected = info.tobuf(tarfile.USTAR_FORMAT, "utf-8", "surrogateescape")
         assert ustar_header(name, size, 1767225600, directory) == expected
+
+
+def test_two_builds_at_once_share_one_cache(mini_course: Path, tmp_path: Path):
+    """Each cache file is replaced whole: builds that overlap leave only complete files."""
+    shared = tmp_path / "cache"
+    errors: list[BaseException] = []
+
+    def one(out: str) -> None:
+        try:
+            build(mini_course, tmp_path / out, cache=Cache(shared))
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=one, args=(f"out{i}",)) for i in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    after = Cache(shared)
+    assert len(after.record("render")) == 8 and not after.ignored
+    assert not [p for p in shared.iterdir() if p.suffix != ".bin"]  # no temporary file left behind
+    assert outputs(tmp_path / "out0") == outputs(tmp_path / "out2") == uncached(mini_course, tmp_path / "plain")
