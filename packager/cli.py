@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import sys
 import typing
-from dataclasses import MISSING, fields
+from dataclasses import MISSING, fields, replace
 from pathlib import Path
 
 import click
@@ -42,8 +42,9 @@ def _report(diagnostics: Diagnostics, source: Path, strict: bool = False, quiet:
     for diag in diagnostics.sorted():
         if quiet and diag.severity is Severity.WARNING and not strict:
             continue
-        color = "red" if diag.severity is Severity.ERROR or strict else "yellow"
-        click.secho(diag.format(label), fg=color, err=True)
+        if strict:  # the summary counts warnings as errors: so does every message
+            diag = replace(diag, severity=Severity.ERROR)
+        click.secho(diag.format(label), fg="red" if diag.severity is Severity.ERROR else "yellow", err=True)
 
 
 def _summary(diagnostics: Diagnostics, strict: bool) -> str:

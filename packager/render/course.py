@@ -16,6 +16,7 @@ from typing import Any
 from .. import links
 from ..diagnostics import Diagnostics
 from ..model import Course, Item, ItemKind, Quiz, Screener, Section, Text, frozen_map
+from .anchors import check_anchors
 from .markdown import RenderContext, render_block, render_inline
 
 
@@ -168,7 +169,9 @@ def render_course(course: Course, languages: tuple[str, ...] | None = None, work
         sections = tuple(by_job[(lang, i)] for i in range(len(course.sections)))
         rendered_langs[lang] = RenderedLanguage(lang, text, html, sections)
     used |= {item.file for item in course.items if item.file}
-    return RenderedCourse(course, frozen_map(rendered_langs), frozenset(used)), diagnostics
+    rendered = RenderedCourse(course, frozen_map(rendered_langs), frozenset(used))
+    diagnostics.extend(check_anchors(rendered))
+    return rendered, diagnostics
 
 
 def rerender_items(rendered: RenderedCourse, course: Course, item_ids: set[str]) -> tuple[RenderedCourse, Diagnostics]:
@@ -189,7 +192,9 @@ def rerender_items(rendered: RenderedCourse, course: Course, item_ids: set[str])
             )
             new_sections.append(RenderedSection(section, rs.text, rs.html, items))
         languages[lang] = RenderedLanguage(lang, rl.text, rl.html, tuple(new_sections))
-    return RenderedCourse(course, frozen_map(languages), frozenset(used)), diagnostics
+    rendered = RenderedCourse(course, frozen_map(languages), frozenset(used))
+    diagnostics.extend(check_anchors(rendered))
+    return rendered, diagnostics
 
 
 def _worker_count(requested: int | None, jobs: int, items: int) -> int:

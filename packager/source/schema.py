@@ -259,7 +259,7 @@ class Validator:
         if kind in _TEXTUAL and node.tag != "tag:yaml.org,2002:null":
             raw = node.value  # as written: "Yes" stays "Yes", "1.10" stays "1.10"
         else:
-            raw = _constructor.construct_object(node)
+            raw = _construct(node)
         checker = _SCALARS[kind]
         value, problem = checker(raw)
         if problem:
@@ -345,10 +345,13 @@ def _as_date(raw: Any) -> tuple[Any, str]:
     if isinstance(raw, str):
         try:
             return _dt.date.fromisoformat(raw).isoformat(), ""
-        except ValueError:
-            pass
+        except ValueError as exc:
+            if _DATE_SHAPE.match(raw):
+                return None, f"is not a real date ({exc})"
     return None, "must be a date written YYYY-MM-DD"
 
+
+_DATE_SHAPE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 
 _TEXTUAL = {"str", "text", "url", "slug", "lang"}
 
@@ -369,7 +372,16 @@ def _describe(node: yaml.Node) -> str:
         return "a mapping"
     if isinstance(node, yaml.SequenceNode):
         return "a list"
-    return _show(_constructor.construct_object(node))
+    return _show(_construct(node))
+
+
+def _construct(node: yaml.ScalarNode) -> Any:
+    """The scalar's Python value; a value YAML's resolver recognises but cannot build
+    (``2026-02-30`` looks like a timestamp) stays the string the author wrote."""
+    try:
+        return _constructor.construct_object(node)
+    except (ValueError, OverflowError, yaml.YAMLError):
+        return node.value
 
 
 def _show(raw: Any) -> str:
