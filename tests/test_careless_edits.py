@@ -4,6 +4,10 @@ the outputs of the last good build (or preview) stay as they were."""
 from __future__ import annotations
 
 import os
+import re
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -110,3 +114,20 @@ def test_yaml_syntax_error_on_line_two(mini_course: Path):
     write(mini_course, "01-basics/03-x.md", "---\ntitle: a: b\n---\nBody\n")
     result = run("check", str(mini_course))
     assert f"{mini_course}/01-basics/03-x.md:2: error: YAML syntax error" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_preview_removes_its_temporary_folder_on_exit(mini_course: Path, tmp_path: Path, sig):
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    qser = Path(sys.executable).with_name("qser")
+    proc = subprocess.Popen([str(qser), "preview", str(mini_course), "--port", "0"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        folder = Path(re.search(r"\(from (.+)\)", line)[1])
+        assert folder.is_dir() and folder.name.startswith("qser-preview-") and (folder / "index.html").exists()
+        proc.send_signal(sig)
+        assert proc.wait(timeout=20) == 0
+    finally:
+        proc.kill()
+    assert "Traceback" not in proc.stderr.read()
+    assert not folder.exists()
