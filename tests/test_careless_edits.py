@@ -131,3 +131,11 @@ def test_preview_removes_its_temporary_folder_on_exit(mini_course: Path, tmp_pat
         proc.kill()
     assert "Traceback" not in proc.stderr.read()
     assert not folder.exists()
+
+
+def test_property_tests_leave_no_temporary_folders(tmp_path: Path):
+    env = {**os.environ, "TMPDIR": str(tmp_path), "QSER_PROPERTY_EXAMPLES": "3"}
+    tests = Path(__file__).with_name("test_properties.py")
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tests)], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert not list(tmp_path.glob("qser-prop-*"))
