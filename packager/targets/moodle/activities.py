@@ -19,7 +19,7 @@ from .plan import Module
 from .questions import QuestionBank
 from .quiz import quiz
 from .resources import label, page, resource, url
-from .scorm import Package, scorm
+from .scorm import Embedded, scorm
 from .xml import document, leaves, node
 
 TRACKING_AUTOMATIC = 2  # COMPLETION_TRACKING_AUTOMATIC
@@ -34,7 +34,7 @@ BUILDERS: Mapping[str, Callable[[Build, Module], ActivityBody]] = {
 }
 
 
-def body(build: Build, module: Module, bank: QuestionBank, packages: Mapping[str, Package]) -> ActivityBody:
+def body(build: Build, module: Module, bank: QuestionBank, packages: Mapping[str, Embedded]) -> ActivityBody:
     if module.modname == "quiz":
         return quiz(build, module, bank)
     if module.modname == "scorm":

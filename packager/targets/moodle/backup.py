@@ -20,7 +20,7 @@ from .grades import gradebook
 from .manifest import ARCHIVE_INDEX, archive_index, moodle_backup
 from .plan import plan
 from .questions import QuestionBank
-from .scorm import Package
+from .scorm import Embedded
 from .texts import Languages
 from .versions import Stamp
 from .xml import document, node
@@ -34,7 +34,7 @@ def timestamp(iso_date: str) -> int:
 
 
 def entries(rendered: RenderedCourse, languages: Languages, stamp: Stamp, tool_base: str, filename: str,
-            packages: Sequence[Package] = ()) -> dict[str, bytes]:
+            packages: Sequence[Embedded] = ()) -> dict[str, bytes]:
     """Every file of the backup; ``packages`` are SCORM packages to add to the General section."""
     course = rendered.course
     by_lang = {package.lang: package for package in packages}
@@ -73,7 +73,7 @@ def entries(rendered: RenderedCourse, languages: Languages, stamp: Stamp, tool_b
 
 
 def mbz(rendered: RenderedCourse, languages: Languages, stamp: Stamp, tool_base: str, filename: str,
-        packages: Sequence[Package] = ()) -> bytes:
+        packages: Sequence[Embedded] = ()) -> bytes:
     """The backup as Moodle writes it: gzip-compressed ustar, the index first."""
     files = entries(rendered, languages, stamp, tool_base, filename, packages)
     return tgz_bytes(files, first=(ARCHIVE_INDEX, MANIFEST), date=entry_date(rendered.course.date), directories=True)
