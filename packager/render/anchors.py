@@ -10,17 +10,21 @@ from __future__ import annotations
 import html as _html
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from .. import links
 from ..diagnostics import Diagnostics
 from ..model import ItemKind, Text
 
+if TYPE_CHECKING:  # course.py imports this module
+    from .course import RenderedCourse, RenderedItem, RenderedLanguage
+
 _ID = re.compile(r'\bid="([^"]*)"')
 _FRAGMENT_LINK = re.compile(r'href="qser:(?P<key>[^"#]*)#(?P<frag>[^"]*)"')
 
 
-def check_anchors(rendered) -> Diagnostics:
+def check_anchors(rendered: RenderedCourse) -> Diagnostics:
     """An error for every link to a fragment its target page does not have."""
     diagnostics = Diagnostics()
     for lang, language in rendered.languages.items():
@@ -41,7 +45,7 @@ def check_anchors(rendered) -> Diagnostics:
     return diagnostics
 
 
-def _pages(language) -> Iterator[tuple[str, tuple[Text, list[str]]]]:
+def _pages(language: RenderedLanguage) -> Iterator[tuple[str, tuple[Text, list[str]]]]:
     """Page key -> (its text, the HTML fragments shown on it); a label shows on its section."""
     yield links.HOME, (language.text, [language.html])
     for section in language.sections:
@@ -52,7 +56,7 @@ def _pages(language) -> Iterator[tuple[str, tuple[Text, list[str]]]]:
                 yield item.key, (item.text, _item_html(item))
 
 
-def _sources(language) -> Iterator[tuple[Text, list[str]]]:
+def _sources(language: RenderedLanguage) -> Iterator[tuple[Text, list[str]]]:
     yield language.text, [language.html]
     for section in language.sections:
         yield section.text, [section.html]
@@ -60,7 +64,7 @@ def _sources(language) -> Iterator[tuple[Text, list[str]]]:
             yield item.text, _item_html(item)
 
 
-def _item_html(item) -> list[str]:
+def _item_html(item: RenderedItem) -> list[str]:
     parts = [item.html]
     if item.screener:
         s = item.screener
