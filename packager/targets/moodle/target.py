@@ -28,7 +28,8 @@ from .versions import STAMPS, stamp
 
 @dataclass(frozen=True)
 class MoodleOptions:
-    version: str = field(default="4.5", metadata=option("Moodle release the .mbz is stamped for.", choices=tuple(STAMPS)))
+    version: str = field(default="4.5", metadata=option(
+        "Moodle release the backup is for (5.0 and later: questions in a question bank activity).", choices=tuple(STAMPS)))
     multilang: bool = field(
         default=False,
         metadata=option(
