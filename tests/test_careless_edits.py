@@ -54,6 +54,13 @@ def test_impossible_date_in_lti_serve(mini_course: Path, tmp_path: Path, date: s
     assert "course.md:8: error: 'date' is not a real date" in result.stderr
 
 
+def test_date_archives_cannot_store_is_reported(mini_course: Path, tmp_path: Path):
+    with_date(mini_course, "2243-01-01")  # found by the property test: a tar timestamp overflow
+    result = run("build", str(mini_course), "-o", str(tmp_path / "build"), "-t", "moodle")
+    assert result.exit_code == 1, result.output
+    assert f"{mini_course}/course.md:8: error: 'date' must be between 1980-01-01 and 2107-12-31" in result.stderr
+
+
 def test_impossible_date_keeps_the_preview_up(mini_course: Path, tmp_path: Path):
     previewer = Previewer(mini_course, tmp_path / "p")
     assert previewer.rebuild() == "full"

@@ -339,18 +339,22 @@ def _as_lang(raw: Any) -> tuple[Any, str]:
 
 def _as_date(raw: Any) -> tuple[Any, str]:
     if isinstance(raw, _dt.datetime):
-        return raw.date().isoformat(), ""
-    if isinstance(raw, _dt.date):
-        return raw.isoformat(), ""
+        raw = raw.date()
     if isinstance(raw, str):
         try:
-            return _dt.date.fromisoformat(raw).isoformat(), ""
+            raw = _dt.date.fromisoformat(raw)
         except ValueError as exc:
             if _DATE_SHAPE.match(raw):
                 return None, f"is not a real date ({exc})"
-    return None, "must be a date written YYYY-MM-DD"
+    if not isinstance(raw, _dt.date):
+        return None, "must be a date written YYYY-MM-DD"
+    if not _DATE_RANGE[0] <= raw <= _DATE_RANGE[1]:
+        first, last = (d.isoformat() for d in _DATE_RANGE)
+        return None, f"must be between {first} and {last} (the dates zip archives can store)"
+    return raw.isoformat(), ""
 
 
+_DATE_RANGE = (_dt.date(1980, 1, 1), _dt.date(2107, 12, 31))  # zip entries store 1980-2107
 _DATE_SHAPE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 
 _TEXTUAL = {"str", "text", "url", "slug", "lang"}
