@@ -92,6 +92,7 @@ class SiteBuilder:
         self.env.filters["links"] = _links_filter
         self._targets = link_targets(self.course)
         self._templates = {name: self.env.get_template(f"{name}.html") for name in ("home", "section", "item")}
+        self._one_language = len(self.course.languages) == 1  # a course in one language (not a --lang build)
 
     # --- public ----------------------------------------------------------------------
 
@@ -99,7 +100,7 @@ class SiteBuilder:
         langs = languages or tuple(self.rendered.languages)
         for lang in langs:
             yield from self.language_pages(lang, langs)
-        if self.options.language_chooser and len(langs) > 1:
+        if self.options.language_chooser and not self._one_language:
             yield "index.html", self._chooser(langs)
         yield from self.static_files()
         yield from self.asset_files()
@@ -108,7 +109,7 @@ class SiteBuilder:
         """Pages of one language; ``only`` limits them to some page keys (live preview)."""
         rl = self.rendered.language(lang)
         paths = site_paths(lang)
-        if self.options.language_chooser and len(langs) == 1:  # nothing to choose: the home is the site's index.html
+        if self.options.language_chooser and self._one_language:  # nothing to choose: the home is the site's index.html
             paths = _home_at_root(paths)
         sequence = self._sequence(rl)
         t = translator(lang)
