@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import sys
 import typing
-from dataclasses import MISSING, fields
+from dataclasses import MISSING, fields, replace
 from pathlib import Path
 
 import click
@@ -43,8 +43,9 @@ def _report(diagnostics: Diagnostics, source: Path, strict: bool = False, quiet:
     for diag in diagnostics.sorted():
         if quiet and diag.severity is Severity.WARNING and not strict:
             continue
-        color = "red" if diag.severity is Severity.ERROR or strict else "yellow"
-        click.secho(diag.format(label), fg=color, err=True)
+        if strict:  # the summary counts warnings as errors: so does every message
+            diag = replace(diag, severity=Severity.ERROR)
+        click.secho(diag.format(label), fg="red" if diag.severity is Severity.ERROR else "yellow", err=True)
 
 
 def _summary(diagnostics: Diagnostics, strict: bool) -> str:
@@ -220,6 +221,35 @@ def preview(source: Path, port: int, out: Path | None, open_browser: bool) -> No
     from .preview import serve
 
     sys.exit(serve(source, port=port, out=out, open_browser=open_browser))
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--lang", "-l", "languages", multiple=True, metavar="CODE", default=("en",), show_default=True,
+              help="Course language; repeat for several, the first is the default.")
+def new(folder: Path, languages: tuple[str, ...]) -> None:
+    """Start a course in FOLDER (new or empty): a section with a page, a label, a quiz and the screener."""
+    from .scaffold import scaffold
+    from .source.schema import LANG_RE
+
+    if folder.exists() and any(folder.iterdir()):
+        raise click.UsageError(f"{folder} is not empty; choose a new or empty folder")
+    bad = [lang for lang in languages if not LANG_RE.match(lang)]
+    if bad:
+        raise click.BadParameter(f"{', '.join(bad)}: use a language code such as en, el or es", param_hint="--lang")
+    scaffold(folder, tuple(dict.fromkeys(languages)))
+    click.echo(f"Created a course in {folder}/. Next: qser preview {folder}   (or qser check {folder})")
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(["course", "section", "item"]))
+def schema(kind: str) -> None:
+    """Print the JSON Schema (draft 2020-12) of KIND's front matter, for editors."""
+    import json
+
+    from .source.json_schema import json_schema
+
+    click.echo(json.dumps(json_schema(kind), indent=2, ensure_ascii=False))
 
 
 class _LtiCommands(click.Group):

@@ -33,13 +33,22 @@ def source_digest(root: Path, skip: Iterable[Path] = ()) -> str:
     sha = hashlib.sha256()
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
         here = Path(dirpath)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and (here / d).resolve() not in skipped)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and (here / d).resolve() not in skipped and not _loops(here, d))
         for name in sorted(filenames):
             if not name.startswith("."):
                 path = here / name
                 sha.update(path.relative_to(root).as_posix().encode("utf-8", "surrogateescape") + b"\0")
-                sha.update(hashlib.sha256(path.read_bytes()).digest())
+                try:
+                    sha.update(hashlib.sha256(path.read_bytes()).digest())
+                except OSError as exc:  # a broken or looping link: the loader reports it
+                    sha.update(f"unreadable: {exc.errno}".encode())
     return sha.hexdigest()
+
+
+def _loops(parent: Path, name: str) -> bool:
+    """A folder link back to a folder that contains it (the loader reports it as a problem)."""
+    path = parent / name
+    return path.is_symlink() and parent.resolve().is_relative_to(Path(os.path.realpath(path)))
 
 
 def target_digest(sources: str, name: str, shared: Any, own: Any) -> str:

@@ -8,6 +8,8 @@ Problems are printed and shown in a banner on the open page, and the last good s
 from __future__ import annotations
 
 import json
+import shutil
+import signal
 import tempfile
 import threading
 import time
@@ -267,31 +269,46 @@ class PreviewServer:
 
 
 def serve(source: Path, port: int = 8000, out: Path | None = None, open_browser: bool = False) -> int:
-    """Run until Ctrl+C; returns the exit code for the CLI."""
-    out = Path(out) if out else Path(tempfile.mkdtemp(prefix="qser-preview-"))
+    """Run until Ctrl+C (or SIGTERM); returns the exit code for the CLI. A temporary
+    preview folder is removed on the way out."""
+    temporary = out is None
+    out = Path(tempfile.mkdtemp(prefix="qser-preview-")) if temporary else Path(out)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return _serve(source, port, out, open_browser)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if temporary:
+            shutil.rmtree(out, ignore_errors=True)
+
+
+def _interrupt(_signum, _frame) -> None:
+    raise KeyboardInterrupt
+
+
+def _serve(source: Path, port: int, out: Path, open_browser: bool) -> int:
     try:
         server = PreviewServer(source, out, port)
     except OSError as exc:
         click.secho(f"Cannot listen on 127.0.0.1:{port}: {exc.strerror}. Try --port.", fg="red", err=True)
         return 1
-    if server.start() == "failed":
-        for line in server.previewer.problems:
-            click.secho(line, fg="red", err=True)
-        click.secho("The course has problems; fix them and the preview appears.", fg="yellow", err=True)
-    click.echo(f"Serving {server.url} (from {out}); Ctrl+C to stop.")
-    if open_browser:
-        webbrowser.open(server.url)
-
-    def report(mode: str, seconds: float, problems: list[str]) -> None:
-        for line in problems:
-            click.secho(line, fg="red" if ": error:" in line else "yellow", err=True)
-        click.echo(f"{time.strftime('%H:%M:%S')} rebuilt ({mode}) in {seconds * 1000:.0f} ms")
-
     try:
+        if server.start() == "failed":
+            for line in server.previewer.problems:
+                click.secho(line, fg="red", err=True)
+            click.secho("The course has problems; fix them and the preview appears.", fg="yellow", err=True)
+        click.echo(f"Serving {server.url} (from {out}); Ctrl+C to stop.")
+        if open_browser:
+            webbrowser.open(server.url)
+
+        def report(mode: str, seconds: float, problems: list[str]) -> None:
+            for line in problems:
+                click.secho(line, fg="red" if ": error:" in line else "yellow", err=True)
+            click.echo(f"{time.strftime('%H:%M:%S')} rebuilt ({mode}) in {seconds * 1000:.0f} ms")
+
         server.watch_forever(report)
-    except KeyboardInterrupt:
-        pass
     finally:
         server.stop()
     return 0
-

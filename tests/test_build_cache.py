@@ -95,12 +95,12 @@ def test_changed_option_rewrites_only_its_target(mini_course: Path, tmp_path: Pa
     out = tmp_path / "out"
     cached_build(mini_course, out)
     site = (out / "html/en/index.html").stat().st_mtime_ns
-    backup = (out / "mini.mbz").read_bytes()
+    backup = (out / "mini-en.mbz").read_bytes()
     options = BuildOptions(targets={"moodle": MoodleOptions(version="5.0")})
     changed = cached_build(mini_course, out, options)
     assert changed.stats["render.hit"] == 8 and changed.stats["render.miss"] == 0
     assert (out / "html/en/index.html").stat().st_mtime_ns == site
-    assert (out / "mini.mbz").read_bytes() != backup
+    assert (out / "mini-en.mbz").read_bytes() != backup
     assert outputs(out) == uncached(mini_course, tmp_path / "plain", options)
 
 

@@ -17,6 +17,7 @@ from ..cache import Cache
 from ..diagnostics import Diagnostics
 from ..model import Course, Item, ItemKind, Quiz, Screener, Text, frozen_map
 from . import payload
+from .anchors import check_anchors
 from .markdown import RenderContext, render_block, render_inline
 from .types import (
     RenderedChoice,
@@ -113,7 +114,9 @@ def _assemble(course: Course, langs: tuple[str, ...], entries: dict[Unit, dict])
             sections.append(RenderedSection(section, section.text(lang), entries[(lang, s, -1)]["html"], tuple(items)))
         rendered_langs[lang] = RenderedLanguage(lang, course.text(lang), entries[(lang, -1, -1)]["html"], tuple(sections))
     used |= {item.file for item in course.items if item.file}
-    return RenderedCourse(course, frozen_map(rendered_langs), frozenset(used)), diagnostics
+    rendered = RenderedCourse(course, frozen_map(rendered_langs), frozenset(used))
+    diagnostics.extend(check_anchors(rendered))
+    return rendered, diagnostics
 
 
 def rerender_items(rendered: RenderedCourse, course: Course, item_ids: set[str], pages: Mapping[str, str] | None = None) -> tuple[RenderedCourse, Diagnostics]:
@@ -135,7 +138,9 @@ def rerender_items(rendered: RenderedCourse, course: Course, item_ids: set[str],
             )
             new_sections.append(RenderedSection(section, rs.text, rs.html, items))
         languages[lang] = RenderedLanguage(lang, rl.text, rl.html, tuple(new_sections))
-    return RenderedCourse(course, frozen_map(languages), frozenset(used)), diagnostics
+    rendered = RenderedCourse(course, frozen_map(languages), frozenset(used))
+    diagnostics.extend(check_anchors(rendered, only=item_ids))
+    return rendered, diagnostics
 
 
 def _worker_count(requested: int | None, units: int) -> int:

@@ -66,6 +66,10 @@ def site_paths(lang: str) -> Callable[[str], str]:
     return path
 
 
+def _home_at_root(paths: Callable[[str], str]) -> Callable[[str], str]:
+    return lambda key: "index.html" if key == links.HOME else paths(key)
+
+
 @dataclass
 class _Link:
     title: str
@@ -83,6 +87,7 @@ class SiteBuilder:
         self._targets = link_targets(self.course)
         self._templates = {name: self.env.get_template(f"{name}.html") for name in ("home", "section", "item")}
         self._site_digest: str | None = None
+        self._one_language = len(self.course.languages) == 1  # a course in one language (not a --lang build)
 
     # --- public ----------------------------------------------------------------------
 
@@ -90,7 +95,7 @@ class SiteBuilder:
         langs = languages or tuple(self.rendered.languages)
         for lang in langs:
             yield from self.language_pages(lang, langs)
-        if self.options.language_chooser:
+        if self.options.language_chooser and not self._one_language:
             yield "index.html", self._chooser(langs)
         yield from self.static_files()
         yield from self.asset_files()
@@ -99,6 +104,8 @@ class SiteBuilder:
         """Pages of one language; ``only`` limits them to some page keys (live preview)."""
         rl = self.rendered.language(lang)
         paths = site_paths(lang)
+        if self.options.language_chooser and self._one_language:  # nothing to choose: the home is the site's index.html
+            paths = _home_at_root(paths)
         sequence = self._sequence(rl)
         t = translator(lang)
         common = {
@@ -127,7 +134,8 @@ class SiteBuilder:
                 "page_data": page_data,
                 "toc": self._toc(rl, key, url, paths),
                 "languages": [
-                    {"lang": other, "name": language_name(other), "url": url(site_paths(other)(key))} for other in langs
+                    {"lang": other, "name": language_name(other), "url": url((paths if other == lang else site_paths(other))(key))}
+                    for other in langs
                 ],
             }
             yield path, self._render(kind, context)
