@@ -276,9 +276,9 @@ def bench_outbox(var: Path) -> dict:
     from sqlalchemy import insert
 
     from lti_tool.config import Settings
-    from lti_tool.lti.keys import ToolKeyring
     from lti_tool.outbox import OutboxWorker
     from lti_tool.store import connect, registry, tables as T, upgrade
+    from lti_tool.store.tool_keys import open_tool_secrets
 
     platform_port = free_port()
     issuer = f"http://{ISSUER_HOST}:{platform_port}"
@@ -289,8 +289,7 @@ def bench_outbox(var: Path) -> dict:
     settings = Settings(var_dir=var / "outbox", content_dir=ROOT / "content", outbox_batch=100)
     db = connect(settings.db_url)
     upgrade(db)
-    keyring = ToolKeyring(settings.var_dir / "keys")
-    keyring.ensure()
+    keyring, _ = open_tool_secrets(db, "")
     platform_id = registry.save_platform(db, issuer=issuer, client_id=CLIENT_ID, auth_login_url=f"{issuer}/auth",
                                      auth_token_url=f"{issuer}/token", jwks_url=f"{issuer}/jwks", deployments=(DEPLOYMENT,))
     now = datetime.now(UTC)
