@@ -23,7 +23,7 @@ SIZES = (50, 200, 1000)
 def measure(course: str, out: str, *targets: str) -> dict:
     """Runs inside the child process."""
     from packager.build import build
-    from packager.targets import BuildOptions
+    from packager.build import BuildOptions
 
     started = time.perf_counter()
     written, _ = build(course, out, list(targets), BuildOptions())

@@ -20,12 +20,14 @@ from pathlib import Path
 import yaml
 
 from packager import i18n
+from packager.source.files import read_front_matter
+from packager.source.naming import COURSE_FILE, NAME_RE, SECTION_FILE, translation_name
 
 from .scrub import scrub
 from .store.library import CaseStudy
 
 SKIPPED_FIELDS = ("name", "number", "title")  # the author's name, an internal number, the title (front matter)
-ITEM_NAME = re.compile(r"^\d+-case-(\d+)\.md$")
+CASE_SLUG = re.compile(r"^case-(\d+)$")
 
 _INLINE = re.compile(r"([\\`*_\[\]<>!|~&])")  # characters that start markup anywhere in a line
 _LINE_START = re.compile(r"^([#>+\-=:])")  # headings, quotes, lists, setext underlines, definitions
@@ -64,17 +66,22 @@ def _line(line: str) -> str:
 
 def course_languages(out: Path) -> list[str]:
     """The languages of the course the section goes into (``course.md`` beside the folder)."""
-    course_file = out.parent / "course.md"
-    try:
-        text = course_file.read_text(encoding="utf-8")
-        front = yaml.safe_load(text.split("---", 2)[1]) if text.startswith("---") else None
-        languages = front["languages"]
-        assert isinstance(languages, list) and languages and all(isinstance(x, str) for x in languages)
-    except FileNotFoundError:
-        raise HarvestError(f"{course_file}: not found; --out must be a folder inside the course (e.g. content/case-studies)") from None
-    except (yaml.YAMLError, IndexError, KeyError, TypeError, AssertionError):
-        raise HarvestError(f"{course_file}: cannot read the course languages from its front matter") from None
+    course_file = out.parent / f"{COURSE_FILE}.md"
+    if not course_file.exists():
+        raise HarvestError(f"{course_file}: not found; --out must be a folder inside the course (e.g. content/case-studies)")
+    languages = (read_front_matter(course_file) or {}).get("languages")
+    if not (isinstance(languages, list) and languages and all(isinstance(x, str) for x in languages)):
+        raise HarvestError(f"{course_file}: cannot read the course languages from its front matter")
     return languages
+
+
+def _case_id(name: str) -> int | None:
+    """The case id of a harvested item file (``<NNNN>-case-<id>.md``, no translation)."""
+    named = NAME_RE.match(name)
+    if named is None or named["order"] is None or named["lang"] is not None:
+        return None
+    case = CASE_SLUG.match(named["stem"])
+    return int(case.group(1)) if case else None
 
 
 def harvest(cases: list[CaseStudy], out: Path, labels, *, update: bool = False, withdrawn_ids: set[int] = frozenset()) -> Report:
@@ -84,11 +91,11 @@ def harvest(cases: list[CaseStudy], out: Path, labels, *, update: bool = False, 
     out.mkdir(parents=True, exist_ok=True)
     report = Report()
     for lang in languages:
-        index = out / ("index.md" if lang == languages[0] else f"index.{lang}.md")
+        index = out / (f"{SECTION_FILE}.md" if lang == languages[0] else translation_name(f"{SECTION_FILE}.md", lang))
         if not index.exists() and _has_catalog(lang):
             index.write_text(_section_index(lang, translation=lang != languages[0]), encoding="utf-8")
             report.written.append(index)
-    existing = {int(m.group(1)): out / name for name in sorted(p.name for p in out.iterdir()) if (m := ITEM_NAME.match(name))}
+    existing = {case_id: out / name for name in sorted(p.name for p in out.iterdir()) if (case_id := _case_id(name)) is not None}
     for case in cases:
         if case.lang not in languages:
             lang = languages[0]  # a language the course does not have: shown as written, marked as the default

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from packager import i18n
-from packager.loader import load_course
+from packager.source import load_course
 from packager.model import Course, ItemKind
 from packager.render import RenderedScreener, render_course
 

@@ -7,19 +7,34 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from .archive import Stage
 from .diagnostics import CourseError, Diagnostics
-from .loader import load_partial
 from .model import Course
 from .render import RenderedCourse, render_course
-from .targets import TARGETS, BuildOptions
+from .source import load_partial
+from .targets import TARGETS
 
 Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What every target shares, and each target's own options by target name."""
+
+    languages: tuple[str, ...] = ()  # empty: every course language
+    strict: bool = False
+    lti_url: str = ""  # overrides the course's lti.url (the tool's base URL)
+    targets: Mapping[str, Any] = field(default_factory=dict)
+
+    def of(self, name: str) -> Any:
+        """The options of target ``name`` (its defaults when none were given)."""
+        return self.targets[name] if name in self.targets else TARGETS[name].options()
 
 
 @dataclass(frozen=True)
@@ -50,21 +65,22 @@ def check(source: Path | str, options: BuildOptions = BuildOptions()) -> Checked
 def build(
     source: Path | str,
     out: Path | str,
-    targets: Sequence[str] = tuple(TARGETS),
+    targets: Sequence[str] | None = None,
     options: BuildOptions = BuildOptions(),
     progress: Progress | None = None,
 ) -> tuple[list[Path], Diagnostics]:
-    """Build ``targets`` into ``out``; returns the written outputs and the warnings."""
+    """Build ``targets`` (default: all) into ``out``; returns the written outputs and the warnings."""
+    targets = list(TARGETS) if targets is None else list(targets)
     step = progress or (lambda _name: None)
     checked = check(source, options)
     for name in targets:
         if TARGETS[name].check is not None:
-            checked.diagnostics.extend(TARGETS[name].check(checked.rendered, options))
+            checked.diagnostics.extend(TARGETS[name].check(checked.rendered, options.of(name)))
     if checked.diagnostics.failed(options.strict):
         raise CourseError(checked.diagnostics, options.strict)
     step("render")
     with Stage(Path(out)) as stage:
-        for group in _write_groups(checked.rendered, stage, list(targets), options):
+        for group in _write_groups(checked.rendered, stage, targets, options):
             for name in group:
                 step(name)
         written = stage.commit()
@@ -107,7 +123,7 @@ def _write_groups(rendered: RenderedCourse, stage: Stage, names: list[str], opti
 
 
 def _write_group(rendered: RenderedCourse, stage: Stage, group: list[str], options: BuildOptions) -> list[str]:
-    return [output for name in group for output in TARGETS[name].write(rendered, stage, options)]
+    return [output for name in group for output in TARGETS[name].write(rendered, stage, options.of(name))]
 
 
 def _write_group_in_worker(group: list[str]) -> list[str]:

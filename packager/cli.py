@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import re
 import sys
+import typing
+from dataclasses import MISSING, fields
 from pathlib import Path
 
 import click
 
 from . import __version__
+from .build import BuildOptions
 from .build import build as run_build
 from .build import check as run_check
 from .diagnostics import CourseError, Diagnostics, Severity
-from .targets import TARGETS, BuildOptions
+from .targets import TARGETS, Target
 
 EXIT_COURSE = 1
 EXIT_OUTPUT = 3
@@ -59,27 +62,83 @@ def main() -> None:
     """Compile a Markdown course into LMS packages, and run its LTI screener tool."""
 
 
-@main.command()
+class _TargetChoice(click.Choice):
+    """The registered targets and ``all``, read when the command runs."""
+
+    def __init__(self):
+        super().__init__(())
+
+    @property
+    def choices(self):
+        return (*TARGETS, "all")
+
+    @choices.setter
+    def choices(self, _value):
+        pass
+
+
+def _flag_name(target: Target, field: str) -> str:
+    return f"t_{target.name}__{field}".replace("-", "_")
+
+
+def _target_flags() -> list[click.Option]:
+    """``--<target>-<field>`` for each field of each target's options dataclass; help, choices
+    and the name of a default-on flag's opposite come from the field's metadata
+    (:func:`packager.targets.option`)."""
+    flags = []
+    for target in TARGETS.values():
+        hints = typing.get_type_hints(target.options)
+        for spec in fields(target.options):
+            meta = spec.metadata
+            flag = f"--{target.name}-{spec.name.replace('_', '-')}"
+            default = spec.default if spec.default is not MISSING else spec.default_factory()
+            kind = hints[spec.name]
+            common = {"help": meta.get("help", ""), "default": default}
+            if kind is bool and meta.get("off"):
+                flags.append(click.Option([f"{flag}/--{target.name}-{meta['off']}", _flag_name(target, spec.name)], show_default=True, **common))
+            elif kind is bool:
+                flags.append(click.Option([flag, _flag_name(target, spec.name)], is_flag=True, **common))
+            else:
+                choices = meta.get("choices")
+                flags.append(click.Option([flag, _flag_name(target, spec.name)], type=click.Choice(choices) if choices else kind,
+                                          show_default=True, **common))
+    return flags
+
+
+def _target_options(values: dict) -> dict[str, object]:
+    """Each target's options dataclass, from the values of its flags."""
+    return {
+        target.name: target.options(**{spec.name: values[_flag_name(target, spec.name)] for spec in fields(target.options)})
+        for target in TARGETS.values()
+    }
+
+
+class _BuildCommand(click.Command):
+    """Adds each registered target's flags when the command runs, so a target module is all
+    a new format needs."""
+
+    def get_params(self, ctx):
+        help_option = self.get_help_option(ctx)
+        return [*self.params, *_target_flags(), *([help_option] if help_option is not None else [])]
+
+
+@main.command(cls=_BuildCommand)
 @SOURCE
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default="build", show_default=True, help="Output folder.")
 @click.option(
-    "--target", "-t", "targets", multiple=True, type=click.Choice([*TARGETS, "all"]), default=("all",), show_default=True,
+    "--target", "-t", "targets", multiple=True, type=_TargetChoice(), default=("all",), show_default=True,
     help="Format to build; repeat for several.",
 )
 @click.option("--lang", "-l", "languages", multiple=True, metavar="CODE", help="Build only this language; repeat for several.")
 @click.option("--strict", is_flag=True, help="Treat warnings (missing alt text, missing translations) as errors.")
 @click.option("--quiet", "-q", is_flag=True, help="Do not print warnings.")
-@click.option("--moodle-version", type=click.Choice(["4.5", "5.0", "5.1"]), default="4.5", show_default=True, help="Moodle release the .mbz is stamped for.")
-@click.option("--moodle-multilang/--moodle-per-language", default=True, show_default=True, help="One multilingual Moodle course (multilang filter) or one course per language.")
-@click.option("--moodle-scorm", is_flag=True, help="Also add the SCORM 1.2 package to the Moodle course as a SCORM activity.")
 @click.option("--lti-url", metavar="URL", default="", callback=lambda _c, _p, v: _check_url(v), help="Base URL of your qser LTI tool (overrides lti.url in course.md).")
 def build(source: Path, out: Path, targets: tuple[str, ...], languages: tuple[str, ...], strict: bool, quiet: bool,
-          moodle_version: str, moodle_multilang: bool, moodle_scorm: bool, lti_url: str) -> None:
+          lti_url: str, **target_flags) -> None:
     """Build SOURCE (default: content/) into --out (default: build/)."""
     names = list(TARGETS) if "all" in targets else list(dict.fromkeys(targets))
     options = BuildOptions(
-        languages=tuple(dict.fromkeys(languages)), strict=strict, moodle_version=moodle_version,
-        moodle_multilang=moodle_multilang, moodle_scorm=moodle_scorm, lti_url=lti_url,
+        languages=tuple(dict.fromkeys(languages)), strict=strict, lti_url=lti_url, targets=_target_options(target_flags),
     )
     try:
         if _interactive():

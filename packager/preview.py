@@ -22,10 +22,10 @@ import click
 from watchfiles import watch
 
 from .diagnostics import Diagnostics
-from .loader import load_partial
+from .source import load_partial
 from .model import Course, ItemKind
 from .render import RenderedCourse, render_course, rerender_items
-from .targets.html import SiteBuilder, SiteOptions
+from .render.site import SiteBuilder, SiteOptions
 
 EVENTS_PATH = "/__qser/events"
 LIVE_RELOAD_JS = "qser-live-reload.js"

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from packager import __version__
 from packager.archive import Stage, tgz_bytes, zip_bytes
 from packager.cli import main
-from tests.conftest import write
+from tests.support.courses import write
 
 
 def tree_digest(root: Path) -> dict[str, str]:

@@ -16,13 +16,13 @@ from lxml import etree
 
 from packager.build import check
 from packager.cli import main
-from packager.loader import load_course
+from packager.source import load_course
 from packager.model import Course, ItemKind
 from packager.render import RenderedCourse, render_course
-from packager.targets import BuildOptions
-from packager.targets.html import SiteBuilder
-from tests import browser
-from tests.conftest import CONTENT
+from packager.build import BuildOptions
+from packager.render.site import SiteBuilder
+from tests.support import browser
+from tests.support.courses import CONTENT
 
 LANGUAGES = ("en", "el", "es")
 GREEK = re.compile(r"[\u0370-\u03ff]")

@@ -13,7 +13,7 @@ from packager.model import ItemKind
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "packager" / "locales"
-TEMPLATE_DIRS = [ROOT / "packager" / "templates", ROOT / "packager" / "scorm" / "templates", ROOT / "lti_tool" / "web" / "templates"]
+TEMPLATE_DIRS = [ROOT / "packager" / "templates", ROOT / "packager" / "targets" / "scorm" / "templates", ROOT / "lti_tool" / "web" / "templates"]
 USES = re.compile(r"""\bt\.([a-z][a-z0-9_]*)|\bt\(\s*["']([a-z][a-z0-9_]*)["']""")
 
 

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from packager.cli import main
-from packager.loader import load_course
-from tests.conftest import write
+from packager.source import load_course
+from tests.support.courses import write
 
 
 def problems(root: Path, *flags: str) -> list[str]:

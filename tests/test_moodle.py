@@ -1,7 +1,7 @@
 """The Moodle backup target, checked against Moodle's own reference backup and code.
 
 No Moodle runs here, so nothing is restored; instead every archive built in these tests
-goes through :func:`tests.moodle_checks.check_all` (the structure of REF101, Moodle's tar
+goes through :func:`tests.support.backup_checks.check_all` (the structure of REF101, Moodle's tar
 reader, format detection, link decoder and inforef rules), and the tests below pin the
 behaviour each item type must have after a restore.
 """
@@ -11,10 +11,8 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import struct
 import tarfile
 import zipfile
-import zlib
 from pathlib import Path
 
 import pytest
@@ -23,226 +21,34 @@ from lxml import etree
 
 from packager import lti_contract
 from packager.archive import entry_date, tgz_bytes
-from packager.build import build, check
+from packager.build import BuildOptions, build, check
 from packager.cli import main
 from packager.model import ItemKind
-from packager.moodle.backup import entries
-from packager.moodle.common import activity_extras, inforef, php_array
-from packager.moodle.files import FilePool
-from packager.moodle.grades import GradeItem, activity_grades
-from packager.moodle.scorm import Package, scoes, scoes_xml, version
-from packager.moodle.texts import Languages, Version
-from packager.moodle.versions import STAMPS
-from packager.moodle.xml import document
-from packager.targets import BuildOptions
-from tests import moodle_checks as mc
-from tests.conftest import CONTENT, write
-
-TOOL = "https://tool.example.org/qser/"
+from packager.targets.moodle.backup import entries
+from packager.targets.moodle.common import activity_extras, inforef, php_array
+from packager.targets.moodle.files import FilePool
+from packager.targets.moodle.grades import GradeItem, activity_grades
+from packager.targets.moodle.scorm import Package, scoes, scoes_xml, version
+from packager.targets.moodle.texts import Languages, Version
+from packager.targets.moodle.versions import STAMPS
+from packager.targets.moodle.target import MoodleOptions
+from packager.targets.moodle.xml import document
+from tests.support import backup_checks as mc
+from tests.support.courses import CONTENT, SYNTHETIC, TOOL, make_course
 
 
-def png(rgb: tuple[int, int, int]) -> bytes:
-    """A valid 1x1 PNG (a real image, so a real file type reaches files.xml)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    raw = b"\x00" + bytes(rgb)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+def make_synthetic(root: Path) -> Path:
+    return make_course(root, SYNTHETIC)
 
 
-SYNTHETIC = {
-    "course.md": """
-        ---
-        title: Synthetic course for every item type
-        shortname: synth
-        languages: [en, el]
-        version: "2.0"
-        license: CC-BY-4.0
-        authors: [Test Author]
-        date: 2026-03-01
-        summary: A course that uses every feature.
-        lti:
-          url: https://tool.example.org/qser/
-        ---
-        Welcome. Start with [the welcome page](01-intro/01-welcome.md).
-        """,
-    "course.el.md": """
-        ---
-        title: Συνθετικό μάθημα
-        summary: Ένα μάθημα με όλα τα χαρακτηριστικά.
-        ---
-        Καλώς ήρθατε.
-        """,
-    "01-intro/index.md": """
-        ---
-        title: Introduction
-        summary: Getting started.
-        ---
-        The section map: ![Section map](../assets/map.png)
-        """,
-    "01-intro/index.el.md": """
-        ---
-        title: Εισαγωγή
-        ---
-        Ο χάρτης της ενότητας: ![Χάρτης](../assets/map.png)
-        """,
-    "01-intro/01-welcome.md": """
-        ---
-        title: Welcome page
-        summary: What the course is about.
-        ---
-        ## Welcome
-
-        ![A red dot](../assets/pic.png) and ![A plan](<../assets/été plan.png>)
-
-        Go to [the check](../02-practice/02-check.md), to [the practice section](../02-practice/index.md#start),
-        to [the note](02-note.md), read [the handout](../assets/handout.pdf) or go [home](../course.md).
-
-        A phrase in French: <span lang="fr">bonjour</span>.[^1]
-
-        [^1]: A footnote.
-        """,
-    "01-intro/01-welcome.el.md": """
-        ---
-        title: Σελίδα καλωσορίσματος
-        summary: Τι αφορά το μάθημα.
-        ---
-        ## Καλώς ήρθατε
-
-        ![Μια κόκκινη κουκκίδα](../assets/pic.png)
-        """,
-    "01-intro/02-note.md": """
-        ---
-        type: label
-        title: A note
-        ---
-        Remember to take notes. This label has no Greek translation.
-        """,
-    "01-intro/03-site.md": """
-        ---
-        type: url
-        title: Project website
-        url: https://example.org/q-ser?lang=en&x=1
-        summary: The project's public website.
-        ---
-        Opens the project website.
-        """,
-    "01-intro/03-site.el.md": """
-        ---
-        title: Ιστότοπος έργου
-        ---
-        Ανοίγει τον ιστότοπο.
-        """,
-    "01-intro/04-handout.md": """
-        ---
-        type: file
-        title: Handout
-        file: ../assets/handout.pdf
-        ---
-        The printable handout.
-        """,
-    "02-practice/index.md": """
-        ---
-        title: Practice
-        ---
-        Practise what you learnt.
-        """,
-    "02-practice/01-screener.md": """
-        ---
-        type: screener
-        title: Screener
-        threshold: 2
-        questions:
-          - id: one
-            text: First question?
-          - id: two
-            text: Second question?
-          - id: three
-            text: Third question?
-        suitable: Suitable.
-        unsuitable: Not suitable.
-        summary_fields:
-          - id: name
-            label: Name
-        ---
-        Answer yes or no.
-        """,
-    "02-practice/02-check.md": """
-        ---
-        type: quiz
-        title: Check your understanding
-        pass_percent: 60
-        questions:
-          - id: single-one
-            prompt: Which colour is the dot? ![dot](../assets/pic.png)
-            choices:
-              - text: Red
-                correct: true
-                feedback: Yes, red.
-              - text: Blue
-                feedback: No, look again.
-            feedback:
-              correct: Well done.
-              incorrect: Look at the picture.
-          - id: many
-            type: multiple
-            points: 2
-            prompt: Which are *even*?
-            choices:
-              - text: "2"
-                correct: true
-              - text: "4"
-                correct: true
-              - text: "5"
-              - text: "6"
-                correct: true
-        ---
-        Two questions.
-        """,
-    "02-practice/02-check.el.md": """
-        ---
-        title: Ελέγξτε την κατανόησή σας
-        questions:
-          - prompt: Τι χρώμα έχει η κουκκίδα;
-            choices:
-              - text: Κόκκινο
-                feedback: Ναι.
-              - text: Μπλε
-                feedback: Όχι.
-            feedback:
-              correct: Μπράβο.
-              incorrect: Δείτε την εικόνα.
-          - prompt: Ποιοι είναι άρτιοι;
-            choices:
-              - text: "2"
-              - text: "4"
-              - text: "5"
-              - text: "6"
-        ---
-        Δύο ερωτήσεις.
-        """,
-    "assets/pic.png": png((200, 0, 0)),
-    "assets/map.png": png((0, 120, 0)),
-    "assets/été plan.png": png((0, 0, 200)),
-    "assets/handout.pdf": b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
-}
-
-
-def make_course(root: Path) -> Path:
-    for rel, text in SYNTHETIC.items():
-        write(root, rel, text)
-    return root
-
-
-def build_one(source: Path, out: Path, **options) -> list[Path]:
-    written, _ = build(source, out, ["moodle"], BuildOptions(**options))
+def build_one(source: Path, out: Path, languages: tuple[str, ...] = (), **options) -> list[Path]:
+    written, _ = build(source, out, ["moodle"], BuildOptions(languages=languages, targets={"moodle": MoodleOptions(**options)}))
     return written
 
 
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory) -> Path:
-    return make_course(tmp_path_factory.mktemp("synthetic") / "content")
+    return make_synthetic(tmp_path_factory.mktemp("synthetic") / "content")
 
 
 @pytest.fixture(scope="module")
@@ -256,7 +62,7 @@ def multilang(synthetic, tmp_path_factory) -> mc.Backup:
 @pytest.fixture(scope="module")
 def per_language(synthetic, tmp_path_factory) -> dict[str, mc.Backup]:
     out = tmp_path_factory.mktemp("perlang")
-    written = build_one(synthetic, out, moodle_multilang=False)
+    written = build_one(synthetic, out, multilang=False)
     assert sorted(p.name for p in written) == ["synth-el.mbz", "synth-en.mbz"]
     return {p.stem.split("-")[-1]: mc.Backup.read(p) for p in written}
 
@@ -602,7 +408,7 @@ def test_cli_builds_per_language_backups_for_another_release(synthetic, tmp_path
 
 def test_screener_without_tool_url_is_a_clear_error(synthetic, tmp_path):
     source = tmp_path / "content"
-    make_course(source)
+    make_synthetic(source)
     course_md = (source / "course.md").read_text().replace("lti:\n  url: https://tool.example.org/qser/\n", "")
     (source / "course.md").write_text(course_md)
     out = tmp_path / "out"
@@ -613,7 +419,7 @@ def test_screener_without_tool_url_is_a_clear_error(synthetic, tmp_path):
 
 
 def test_completion_follows_the_items_setting(tmp_path):
-    source = make_course(tmp_path / "content")
+    source = make_synthetic(tmp_path / "content")
     for rel, setting in (("02-practice/02-check.md", "grade"), ("02-practice/01-screener.md", "view")):
         path = source / rel
         path.write_text(path.read_text().replace("---\n", f"---\ncompletion: {setting}\n", 1))
@@ -627,7 +433,7 @@ def test_completion_follows_the_items_setting(tmp_path):
 
 
 def test_completion_by_grade_on_an_ungraded_item_is_an_error(tmp_path):
-    source = make_course(tmp_path / "content")
+    source = make_synthetic(tmp_path / "content")
     page = source / "01-intro/01-welcome.md"
     page.write_text(page.read_text().replace("title: Welcome page\n", "title: Welcome page\ncompletion: pass\n"))
     result = CliRunner().invoke(main, ["check", str(source)])
@@ -738,7 +544,7 @@ def test_scorm_activity_carries_its_package(with_scorm):
 
 
 def test_moodle_scorm_option_embeds_the_scorm_12_packages(tmp_path):
-    source = make_course(tmp_path / "content")
+    source = make_synthetic(tmp_path / "content")
     # the SCORM target only packages ASCII file names (zip_bytes refuses others)
     (source / "assets/été plan.png").rename(source / "assets/plan.png")
     page = source / "01-intro/01-welcome.md"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from packager.preview import Previewer, PreviewServer
-from tests.conftest import write
+from tests.support.courses import write
 
 
 def snapshot(root: Path) -> dict[str, int]:

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from packager.build import check
 from packager.diagnostics import CourseError
-from packager.schema import ALL_SCHEMAS
-from tests.conftest import MINI_COURSE, write
+from packager.source.schema import ALL_SCHEMAS
+from tests.support.courses import MINI_COURSE, make_course
 
 KEYS = sorted({k.name for s in ALL_SCHEMAS for k in s.keys} | {"id", "text", "choices", "correct", "label", "prompt"})
 
@@ -39,8 +39,7 @@ bodies = st.lists(markdown_bits | st.text(max_size=40), max_size=8).map("\n\n".j
 
 def _course_with(files: dict[str, bytes | str]) -> Path:
     root = Path(tempfile.mkdtemp(prefix="qser-prop-")) / "content"
-    for rel, text in MINI_COURSE.items():
-        write(root, rel, text)
+    make_course(root, MINI_COURSE)
     for rel, data in files.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from packager.loader import load_course
+from packager.source import load_course
 from packager.render import render_course
-from packager.targets.html import SiteBuilder
-from tests.conftest import write
+from packager.render.site import SiteBuilder
+from tests.support.courses import write
 
 ALERT_PAGE = """
     ---

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from packager.markdown import render_block, render_inline
+from packager.render.markdown import render_block, render_inline
 
 PAYLOADS = [
     "<script>alert(1)</script>",

@@ -13,11 +13,11 @@ from lxml import etree
 
 from packager.build import build
 from packager.cli import main
-from packager.loader import load_course
-from packager.scorm.plan import tracking_plan
-from packager.scorm.versions import SCORM12, SCORM2004, VERSIONS
-from tests.conftest import CONTENT, ROOT, write
-from tests.scorm_course import oversized_summary_course, quiz_course
+from packager.source import load_course
+from packager.targets.scorm.plan import tracking_plan
+from packager.targets.scorm.versions import SCORM12, SCORM2004, VERSIONS
+from tests.support.courses import CONTENT, ROOT, write
+from tests.support.courses import oversized_summary_course, quiz_course
 
 SCHEMAS = ROOT / "tests" / "schemas"
 NS = {
@@ -173,7 +173,7 @@ def test_identifiers_are_stable_and_builds_reproducible(tmp_path, synthetic):
 def test_shipped_schema_copies_are_the_official_files():
     for version in VERSIONS.values():
         for name in version.schema_files:
-            shipped = ROOT / "packager" / "scorm" / "schemas" / version.target / name
+            shipped = ROOT / "packager" / "targets" / "scorm" / "schemas" / version.target / name
             assert shipped.read_bytes() == (SCHEMAS / version.target / name).read_bytes(), name
 
 
@@ -196,7 +196,7 @@ def test_launch_page_and_course_pages_carry_the_runtime(synthetic):
 def test_summary_too_long_for_scorm12_suspend_data_is_reported_at_its_fields(tmp_path):
     root = oversized_summary_course(tmp_path / "content")
     course, _ = load_course(root)
-    from packager.scorm import limits
+    from packager.targets.scorm import limits
 
     plan = tracking_plan(course)
     warnings = limits.check(course, plan, SCORM12).warnings
@@ -230,6 +230,6 @@ def test_summary_fields_that_fit_raise_no_warning():
     """The shipped one-page summary is sized to fit SCORM 1.2's 4096 characters."""
     course, diagnostics = load_course(CONTENT)
     assert course is not None, [d.format() for d in diagnostics.items]
-    from packager.scorm import limits
+    from packager.targets.scorm import limits
 
     assert not limits.check(course, tracking_plan(course), SCORM12).items

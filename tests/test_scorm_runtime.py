@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from packager.build import build
-from packager.loader import load_course
-from tests import browser
-from tests.conftest import CONTENT
-from tests.scorm_course import oversized_summary_course, quiz_course
-from tests.scorm_lms import LmsServer, extract
+from packager.source import load_course
+from tests.support import browser
+from tests.support.courses import CONTENT
+from tests.support.courses import oversized_summary_course, quiz_course
+from tests.support.scorm_lms import LmsServer, extract
 
 pytestmark = pytest.mark.browser
 

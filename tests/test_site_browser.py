@@ -8,8 +8,8 @@ import pytest
 
 from packager.build import build
 from packager.model import ItemKind
-from packager.targets import BuildOptions
-from tests.browser import axe_violations, describe
+from packager.build import BuildOptions
+from tests.support.browser import axe_violations, describe
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,7 +22,7 @@ def site(tmp_path_factory) -> Path:
 
 
 def _pages(site: Path, lang: str) -> dict[str, Path]:
-    from packager.loader import load_course
+    from packager.source import load_course
 
     course, _ = load_course(ROOT / "content")
     section = course.sections[0]

@@ -1,50 +1,68 @@
-"""Output formats. Each target module has one entry point, ``write(rendered, stage, options)``,
-which writes its outputs into the build stage and returns their names.
+"""Output formats: one module or sub-package per format, each registering one :class:`Target`.
 
-Adding a format means adding a module and one line to :data:`TARGETS`; the CLI, ``make build``
-and the build pipeline pick it up from here.
+A target is a name, a help line, its own options (a frozen dataclass, default: none), an
+optional check run before anything is written, and ``write(rendered, stage, options)``, which
+writes its outputs into the build stage and returns their names. The languages to write are
+those of the rendered course (decided once, by the build).
+
+Adding a format means adding a module or folder here that calls :func:`register` when
+imported: :data:`TARGETS` finds every one of them, and the CLI turns each field of its options
+dataclass into a flag ``--<target>-<field>`` (see :func:`option`).
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ..archive import Stage
 from ..diagnostics import Diagnostics
 from ..render import RenderedCourse
-from . import html, imscc, moodle, scorm12, scorm2004
 
 
 @dataclass(frozen=True)
-class BuildOptions:
-    languages: tuple[str, ...] = ()  # empty: every course language
-    strict: bool = False
-    moodle_version: str = "4.5"
-    moodle_multilang: bool = True  # one multilingual Moodle course, or one per language
-    moodle_scorm: bool = False  # also add the SCORM package as a SCORM activity
-    lti_url: str = ""  # overrides the course's lti.url (the tool's base URL)
+class NoOptions:
+    """The options of a target that has none."""
+
+
+def option(help: str, *, choices: tuple[str, ...] = (), off: str = "") -> dict[str, Any]:
+    """Metadata for a field of a target's options, read by the CLI: the flag's help, its
+    allowed values, and for a yes/no field that defaults to yes, the name of the flag
+    that turns it off (``off="per-language"`` gives ``--moodle-per-language``)."""
+    return {"help": help, "choices": choices, "off": off}
 
 
 @dataclass(frozen=True)
 class Target:
     name: str
     help: str
-    write: Callable[[RenderedCourse, Stage, BuildOptions], list[str]]
+    write: Callable[[RenderedCourse, Stage, Any], list[str]]
     # Format limits a valid course can still exceed (e.g. SCORM 1.2 field sizes): the build
     # runs it before writing anything and reports its problems with the course's own.
-    check: Callable[[RenderedCourse, BuildOptions], Diagnostics] | None = None
+    check: Callable[[RenderedCourse, Any], Diagnostics] | None = None
+    options: type = NoOptions
     # Targets of one family are written in the same process, so they can share work.
     family: str = ""
 
 
-TARGETS: dict[str, Target] = {
-    target.name: target
-    for target in (
-        Target("html", "static HTML site in html/<lang>/", html.write),
-        Target("imscc", "IMS Common Cartridge 1.1, <shortname>-<lang>.imscc", imscc.write),
-        Target("moodle", "Moodle course backup <shortname>.mbz (or <shortname>-<lang>.mbz)", moodle.write, moodle.check),
-        Target("scorm12", "SCORM 1.2 package per language: <shortname>-<lang>-scorm12.zip", scorm12.write, scorm12.check, "scorm"),
-        Target("scorm2004", "SCORM 2004 4th edition package per language: <shortname>-<lang>-scorm2004.zip", scorm2004.write, scorm2004.check, "scorm"),
-    )
-}
+TARGETS: dict[str, Target] = {}
+
+
+def register(target: Target) -> Target:
+    """Adds ``target`` (a target module calls this when imported; so can a test)."""
+    TARGETS[target.name] = target
+    return target
+
+
+def _discover() -> None:
+    """Imports every module and folder of this package; targets are listed by name."""
+    for module in pkgutil.iter_modules(__path__, f"{__name__}."):
+        importlib.import_module(module.name)
+    for name in sorted(TARGETS):
+        TARGETS[name] = TARGETS.pop(name)
+
+
+_discover()

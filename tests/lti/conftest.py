@@ -11,7 +11,7 @@ import pytest
 from lti_tool.config import Settings
 from lti_tool.web import create_app
 from lti_tool.web.services import Services
-from tests.conftest import MINI_COURSE, write
+from tests.support.courses import MINI_COURSE, write
 from tests.support.fake_moodle import FakeMoodle
 from tests.support.lti_flow import register
 from tests.support.postgres import Cluster

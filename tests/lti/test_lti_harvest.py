@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from lti_tool.harvest import markdown_text
 from lti_tool.scrub import scrub
 from packager.cli import main
-from packager.markdown import plain_text, render_block
+from packager.render.markdown import plain_text, render_block
 from tests.support.lti_flow import launch, staff_post, submit, summaries
 
 GREEK = {

@@ -17,7 +17,7 @@ from lti_tool.config import Settings
 from lti_tool.store import invites
 from lti_tool.web import create_app
 from lti_tool.web.services import Services
-from tests.browser import describe
+from tests.support.browser import describe
 from tests.support.fake_moodle import FakeMoodle
 from tests.support.fake_moodle_lti1p3 import User
 from tests.support.lti_browser import PHONE, Server, axe, no_horizontal_scroll, tool_frame

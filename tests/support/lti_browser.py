@@ -9,7 +9,7 @@ import time
 from flask import Flask
 from werkzeug.serving import make_server
 
-from tests.browser import AXE_JS, WCAG_TAGS
+from tests.support.browser import AXE_JS, WCAG_TAGS
 
 PHONE = {"width": 375, "height": 740}
 

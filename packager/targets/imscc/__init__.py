@@ -24,16 +24,17 @@ from __future__ import annotations
 from ...archive import Stage, entry_date, zip_bytes
 from ...diagnostics import CourseError, Diagnostics
 from ...i18n import translator
-from ...markdown import plain_text
 from ...model import ItemKind
 from ...render import RenderedCourse, RenderedItem
+from ...render.markdown import plain_text
+from .. import Target, register
 from . import descriptors, layout, qti
 from .addresses import Addresses
 from .manifest import ASSESSMENT, BASIC_LTI, WEBCONTENT, WEBLINK, Metadata, OrgItem, Resource, manifest
 from .pages import Facts, page
 
 
-def write(rendered: RenderedCourse, stage: Stage, options) -> list[str]:
+def write(rendered: RenderedCourse, stage: Stage, _options) -> list[str]:
     """Target entry point: one cartridge per built language."""
     _require_tool_url(rendered)
     names = []
@@ -136,3 +137,6 @@ class _Cartridge:
     def _depend(self, used: set[str]) -> tuple[str, ...]:
         self.assets |= used
         return tuple(layout.asset_resource_id(path) for path in sorted(used))
+
+
+register(Target("imscc", "IMS Common Cartridge 1.1, <shortname>-<lang>.imscc", write))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from lxml.builder import ElementMaker
 
 from ... import lti_contract
-from ...markdown import plain_text
+from ...render.markdown import plain_text
 from ...model import LtiSettings
 from ...render import RenderedItem
 from .xml import XSI, document

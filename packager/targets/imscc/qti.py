@@ -25,7 +25,7 @@ from lxml import etree
 from lxml.builder import ElementMaker
 
 from ...i18n import translator
-from ...markdown import plain_text
+from ...render.markdown import plain_text
 from ...render import RenderedItem, RenderedQuestion
 from .addresses import Addresses, rewrite
 from .xml import XSI, XML_LANG, document

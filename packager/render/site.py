@@ -1,0 +1,294 @@
+"""The HTML site of a rendered course, which the ``html`` target writes and other targets reuse.
+
+Layout (all links relative, so the site works from a web server, a zip or ``file://``)::
+
+    index.html                    language chooser
+    <lang>/index.html             course home
+    <lang>/<section>/index.html   section page (labels shown inline)
+    <lang>/<section>/<item>.html  item page
+    assets/<content path>         images, PDFs ... referenced by pages (lower-case ASCII names,
+                                  see :func:`packager.links.portable_path`)
+    static/                       stylesheet and scripts
+
+SCORM packages are this same site for one language plus a runtime script, so
+:class:`SiteBuilder` takes :class:`SiteOptions` instead of being tied to one output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import PurePosixPath
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, pass_context, select_autoescape
+from markupsafe import Markup
+
+from .. import links
+from ..i18n import language_name, translator
+from ..model import ItemKind
+from .course import RenderedCourse, RenderedItem, RenderedLanguage, RenderedSection
+
+NAVIGABLE = tuple(kind for kind in ItemKind if kind is not ItemKind.LABEL)
+
+
+@dataclass(frozen=True)
+class SiteOptions:
+    """How a site is embedded: extra scripts and styles, templates, a language switch."""
+
+    scripts: tuple[str, ...] = ()  # files under static/, added to every page
+    stylesheets: tuple[str, ...] = ()
+    language_switch: bool = True
+    language_chooser: bool = True  # write the root index.html
+    template_dirs: tuple[str, ...] = ()  # searched before the built-in templates
+    static_files: dict[str, bytes] = field(default_factory=dict)  # extra static/ files
+    # Data for page scripts, embedded as JSON in the page: called with the page and the
+    # page's link resolver; None or an empty result embeds nothing.
+    page_data: Callable[[dict, links.Resolver], dict | None] | None = None
+
+
+def site_paths(lang: str) -> Callable[[str], str]:
+    """Page key -> path of its page inside the site."""
+
+    def path(key: str) -> str:
+        if key == links.HOME:
+            return f"{lang}/index.html"
+        if key.startswith(links.SECTION):
+            return f"{lang}/{key[len(links.SECTION):]}/index.html"
+        if key.startswith(links.ITEM):
+            return f"{lang}/{key[len(links.ITEM):]}.html"
+        if key.startswith(links.ASSET):
+            return f"assets/{links.portable_path(key[len(links.ASSET):])}"
+        raise KeyError(key)
+
+    return path
+
+
+@dataclass
+class _Link:
+    title: str
+    url: str
+
+
+class SiteBuilder:
+    """Turns a rendered course into site files: ``(path, bytes)`` pairs."""
+
+    def __init__(self, rendered: RenderedCourse, options: SiteOptions | None = None):
+        self.rendered = rendered
+        self.course = rendered.course
+        self.options = options or SiteOptions()
+        loaders = [FileSystemLoader(list(self.options.template_dirs))] if self.options.template_dirs else []
+        self.env = Environment(
+            loader=ChoiceLoader([*loaders, PackageLoader("packager", "templates/site")]),
+            autoescape=select_autoescape(["html", "xml"], default=True),
+            trim_blocks=False,
+            lstrip_blocks=False,
+            keep_trailing_newline=True,
+        )
+        self.env.filters["links"] = _links_filter
+        self._targets = link_targets(self.course)
+        self._templates = {name: self.env.get_template(f"{name}.html") for name in ("home", "section", "item")}
+
+    # --- public ----------------------------------------------------------------------
+
+    def files(self, languages: tuple[str, ...] | None = None) -> Iterator[tuple[str, bytes]]:
+        langs = languages or tuple(self.rendered.languages)
+        for lang in langs:
+            yield from self.language_pages(lang, langs)
+        if self.options.language_chooser:
+            yield "index.html", self._chooser(langs)
+        yield from self.static_files()
+        yield from self.asset_files()
+
+    def language_pages(self, lang: str, langs: tuple[str, ...], only: frozenset[str] | None = None) -> Iterator[tuple[str, bytes]]:
+        """Pages of one language; ``only`` limits them to some page keys (live preview)."""
+        rl = self.rendered.language(lang)
+        paths = site_paths(lang)
+        sequence = self._sequence(rl)
+        t = translator(lang)
+        common = {
+            "lang": lang,
+            "t": t,
+            "course": self.course,
+            "course_title": rl.text.title,
+            "options": self.options,
+        }
+        for index, (key, kind, obj) in enumerate(sequence):
+            if only is not None and key not in only:
+                continue
+            path = paths(key)
+            page_dir = str(PurePosixPath(path).parent)
+            url = lambda target, _dir=page_dir: links.relative_url(_dir, target)  # noqa: E731
+            resolve = lambda k, _url=url: _url(paths(self._targets[k])) if k in self._targets else None  # noqa: E731
+            page = self._page(rl, key, kind, obj, url, resolve, paths)
+            page["prev"] = self._neighbour(sequence, index - 1, url, paths)
+            page["next"] = self._neighbour(sequence, index + 1, url, paths)
+            page_data = self.options.page_data(page, resolve) if self.options.page_data else None
+            context = {
+                **common,
+                "page": page,
+                "resolve": resolve,
+                "static": url("static"),
+                "page_data": page_data,
+                "toc": self._toc(rl, key, url, paths),
+                "languages": [
+                    {"lang": other, "name": language_name(other), "url": url(site_paths(other)(key))} for other in langs
+                ],
+            }
+            html = self._templates["home" if kind == "home" else "section" if kind == "section" else "item"].render(context)
+            yield path, html.encode("utf-8")
+
+    def static_files(self) -> Iterator[tuple[str, bytes]]:
+        static = resources.files("packager") / "static"
+        for entry in sorted(static.iterdir(), key=lambda p: p.name):
+            if entry.is_file():
+                yield f"static/{entry.name}", entry.read_bytes()
+        for name, data in sorted(self.options.static_files.items()):
+            yield f"static/{name}", data
+
+    def asset_files(self) -> Iterator[tuple[str, bytes]]:
+        for path in sorted(self.rendered.assets):
+            yield f"assets/{links.portable_path(path)}", (self.course.root / path).read_bytes()
+
+    # --- pages -----------------------------------------------------------------------
+
+    def _sequence(self, rl: RenderedLanguage) -> list[tuple[str, str, object]]:
+        """Reading order: home, then each section followed by its navigable items."""
+        seq: list[tuple[str, str, object]] = [(links.HOME, "home", rl)]
+        for section in rl.sections:
+            seq.append((section.key, "section", section))
+            seq.extend((item.key, item.item.kind.value, item) for item in section.items if item.item.kind in NAVIGABLE)
+        return seq
+
+    def _neighbour(self, sequence, index: int, url, paths) -> _Link | None:
+        if index < 0 or index >= len(sequence):
+            return None
+        key, _, obj = sequence[index]
+        return _Link(_title(obj), url(paths(key)))
+
+    def _page(self, rl: RenderedLanguage, key: str, kind: str, obj, url, resolve, paths) -> dict:
+        home_url = url(paths(links.HOME))
+        page = {"key": key, "kind": kind, "home_url": home_url, "breadcrumbs": []}
+        if kind == "home":
+            page.update(title=rl.text.title, html=Markup(links.rewrite(rl.html, resolve)), content_lang=rl.text.content_lang)
+            return page
+        if kind == "section":
+            section: RenderedSection = obj
+            page.update(
+                title=section.text.title,
+                html=Markup(links.rewrite(section.html, resolve)),
+                content_lang=section.text.content_lang,
+                breadcrumbs=[_Link(rl.text.title, home_url)],
+                entries=[self._entry(item, url, paths, resolve) for item in section.items],
+            )
+            return page
+        item: RenderedItem = obj
+        section = next(s for s in rl.sections if s.section.slug == item.item.section)
+        page.update(
+            title=item.text.title,
+            html=Markup(links.rewrite(item.html, resolve)),
+            content_lang=item.text.content_lang,
+            item=item.item,
+            breadcrumbs=[_Link(rl.text.title, home_url), _Link(section.text.title, url(paths(section.key)))],
+            screener=item.screener,
+            quiz=item.quiz,
+        )
+        if item.item.kind is ItemKind.FILE and item.item.file:
+            asset = self.course.assets[item.item.file]
+            page["file"] = {
+                "url": url(paths(links.asset_key(asset.path))),
+                "name": PurePosixPath(asset.path).name,
+                "type": _file_type(asset.media_type, asset.path),
+                "size": _human_size(asset.size),
+            }
+        return page
+
+    def _entry(self, item: RenderedItem, url, paths, resolve) -> dict:
+        entry = {
+            "kind": item.item.kind.value,
+            "title": item.text.title,
+            "summary": item.text.summary,
+            "content_lang": item.text.content_lang,
+        }
+        if item.item.kind is ItemKind.LABEL:
+            entry["html"] = Markup(links.rewrite(item.html, resolve))
+        else:
+            entry["url"] = url(paths(item.key))
+        return entry
+
+    def _toc(self, rl: RenderedLanguage, current: str, url, paths) -> list[dict]:
+        """Sections, with the items of the current page's section (keeps big courses light)."""
+        current_section = current[len(links.SECTION):] if current.startswith(links.SECTION) else None
+        if current.startswith(links.ITEM):
+            current_section = current[len(links.ITEM):].split("/", 1)[0]
+        toc = []
+        for section in rl.sections:
+            open_here = section.section.slug == current_section
+            toc.append(
+                {
+                    "title": section.text.title,
+                    "summary": section.text.summary,
+                    "url": url(paths(section.key)),
+                    "current": section.key == current,
+                    "children": [
+                        {"title": item.text.title, "url": url(paths(item.key)), "current": item.key == current}
+                        for item in section.items
+                        if item.item.kind in NAVIGABLE
+                    ]
+                    if open_here
+                    else [],
+                }
+            )
+        return toc
+
+    def _chooser(self, langs: tuple[str, ...]) -> bytes:
+        template = self.env.get_template("languages.html")
+        entries = [
+            {
+                "lang": lang,
+                "name": language_name(lang),
+                "title": self.rendered.language(lang).text.title,
+                "url": f"{lang}/index.html",
+                "choose": translator(lang).choose_language,
+            }
+            for lang in langs
+        ]
+        html = template.render(entries=entries, default_lang=langs[0], course_title=self.rendered.language(langs[0]).text.title)
+        return html.encode("utf-8")
+
+
+def link_targets(course) -> dict[str, str]:
+    """Placeholder key -> key of the page that shows it. Labels have no page of their own:
+    links to a label lead to its section page."""
+    targets = {links.HOME: links.HOME}
+    for section in course.sections:
+        targets[links.section_key(section.slug)] = links.section_key(section.slug)
+        for item in section.items:
+            shown_on = links.section_key(section.slug) if item.kind is ItemKind.LABEL else links.item_key(item.id)
+            targets[links.item_key(item.id)] = shown_on
+    for path in course.assets:
+        targets[links.asset_key(path)] = links.asset_key(path)
+    return targets
+
+
+def _title(obj) -> str:
+    return obj.text.title
+
+
+@pass_context
+def _links_filter(context, html: str) -> Markup:
+    """Rewrites placeholders in rendered HTML for the page being written."""
+    return Markup(links.rewrite(html, context["resolve"]))
+
+
+def _file_type(media_type: str, path: str) -> str:
+    suffix = PurePosixPath(path).suffix.lstrip(".").upper()
+    return suffix or media_type
+
+
+def _human_size(size: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size} B"

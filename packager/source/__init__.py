@@ -1,0 +1,8 @@
+"""``content/`` to an immutable :class:`~packager.model.Course`: :mod:`.files` (one Markdown
+file, its front matter and line numbers), :mod:`.schema` (what front matter may say),
+:mod:`.loader` (the walk and the course it builds)."""
+
+from .loader import load_course, load_partial
+from .naming import resolve_relative
+
+__all__ = ["load_course", "load_partial", "resolve_relative"]

@@ -1,0 +1,80 @@
+"""One course backup, assembled: every file of the archive, then the ``.mbz`` bytes.
+
+Order matters only where one part needs another's ids: activities first (they fill the file
+pool and the question bank and know the grade items), then the course, the sections, the
+root files that list everything, and finally the archive index.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+
+from ...archive import entry_date, tgz_bytes
+from ...render import RenderedCourse
+from . import activities
+from .build import Build
+from .common import empty
+from .course import course_files, section_files
+from .grades import gradebook
+from .manifest import ARCHIVE_INDEX, archive_index, moodle_backup
+from .plan import plan
+from .questions import QuestionBank
+from .scorm import Package
+from .texts import Languages
+from .versions import Stamp
+from .xml import document, node
+
+MANIFEST = "moodle_backup.xml"
+
+
+def timestamp(iso_date: str) -> int:
+    """The course's publication date as a Unix time: the only time a backup records."""
+    return calendar.timegm(entry_date(iso_date))
+
+
+def entries(rendered: RenderedCourse, languages: Languages, stamp: Stamp, tool_base: str, filename: str,
+            packages: Sequence[Package] = ()) -> dict[str, bytes]:
+    """Every file of the backup; ``packages`` are SCORM packages to add to the General section."""
+    course = rendered.course
+    by_lang = {package.lang: package for package in packages}
+    build = Build(rendered, plan(course, tuple(by_lang)), languages, stamp, timestamp(course.date), course.shortname, tool_base)
+    bank = QuestionBank(build)
+    bodies = {module.cmid: activities.body(build, module, bank, by_lang) for module in build.plan.modules}
+    grade_items = [body.grade for body in bodies.values() if body.grade is not None]
+    total = sum(item.grademax for item in grade_items)
+    out: dict[str, bytes] = {}
+    for module in build.plan.modules:
+        out.update(activities.files(build, module, bodies[module.cmid], total))
+    categories = [category.id for category in bank.categories] if len(bank.categories) > 1 else []
+    out.update(course_files(build, categories))
+    for section in build.plan.sections:
+        out.update(section_files(build, section))
+    titles = {cmid: body.name for cmid, body in bodies.items()}
+    out.update(
+        {
+            MANIFEST: moodle_backup(build, filename, titles),
+            "files.xml": build.pool.xml(),
+            "questions.xml": bank.xml() if categories else empty("question_categories"),
+            "gradebook.xml": gradebook(grade_items, build.timestamp),
+            "grade_history.xml": empty("grade_history", "grade_grades"),
+            "groups.xml": document(node("groups", node("groupcustomfields"), node("groupings", node("groupingcustomfields")))),
+            "outcomes.xml": empty("outcomes_definition"),
+            "roles.xml": empty("roles_definition"),
+            "scales.xml": empty("scales_definition"),
+            "completion.xml": empty("course_completion"),
+            "badges.xml": empty("badges"),
+            "users.xml": empty("users"),
+            **build.pool.entries(),
+        }
+    )
+    out[ARCHIVE_INDEX] = archive_index(out, build.timestamp)
+    return out
+
+
+def mbz(rendered: RenderedCourse, languages: Languages, stamp: Stamp, tool_base: str, filename: str,
+        packages: Sequence[Package] = ()) -> bytes:
+    """The backup as Moodle writes it: gzip-compressed ustar, the index first."""
+    files = entries(rendered, languages, stamp, tool_base, filename, packages)
+    return tgz_bytes(files, first=(ARCHIVE_INDEX, MANIFEST), date=entry_date(rendered.course.date), directories=True)
+

@@ -1,0 +1,78 @@
+"""What every builder of one backup shares: the rendered course, the ids, the languages,
+the file pool and the question bank (the last two fill up as activities are built)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html import escape
+
+from ...model import Course
+from ...render import RenderedCourse, RenderedItem, RenderedSection
+from .content import Content
+from .files import FileArea, FilePool
+from .grades import GradeItem
+from .plan import Plan
+from .texts import Languages, Version
+from .versions import Stamp
+from .xml import Node
+
+
+@dataclass
+class Build:
+    rendered: RenderedCourse
+    plan: Plan
+    languages: Languages
+    stamp: Stamp
+    timestamp: int
+    shortname: str
+    tool_base: str  # base URL of the qser LTI tool
+    pool: FilePool = field(init=False)
+    content: Content = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pool = FilePool(self.timestamp)
+        self.content = Content(self.rendered.course, self.plan, self.languages)
+        languages = [self.rendered.language(lang) for lang in self.languages.codes]
+        items = [{i.item.id: i for i in rl.items} for rl in languages]
+        self._items = {item_id: [index[item_id] for index in items] for item_id in items[0]}
+        sections = [{s.section.slug: s for s in rl.sections} for rl in languages]
+        self._sections = {slug: [index[slug] for index in sections] for slug in sections[0]}
+
+    @property
+    def course(self) -> Course:
+        return self.rendered.course
+
+    def items(self, item_id: str) -> list[RenderedItem]:
+        """The item's rendered versions, one per language of this backup."""
+        return self._items[item_id]
+
+    def sections(self, slug: str) -> list[RenderedSection]:
+        return self._sections[slug]
+
+    def versions(self, parts, value: Callable) -> list[Version]:
+        """``value(part)`` of each rendered version, tagged with its languages."""
+        return [Version(p.text.lang, p.text.content_lang, value(p)) for p in parts]
+
+    def name(self, parts, limit: int = 255) -> str:
+        return self.languages.name(self.versions(parts, lambda p: p.text.title), limit)
+
+    @staticmethod
+    def paragraph(plain: str) -> str:
+        return f"<p>{escape(plain)}</p>" if plain else ""
+
+    def summary(self, parts, area: FileArea | None = None) -> str:
+        """The one-line summary as a paragraph (empty when there is none)."""
+        return self.content.block(area, self.versions(parts, lambda p: self.paragraph(p.text.summary)))
+
+
+@dataclass(frozen=True)
+class ActivityBody:
+    """A module's own XML element plus what its ``inforef.xml`` and ``grades.xml`` need."""
+
+    name: str  # the activity name, as in the element
+    element: Node
+    areas: tuple[FileArea, ...] = ()
+    grade: GradeItem | None = None
+    question_categories: tuple[int, ...] = ()
+    show_description: bool = False

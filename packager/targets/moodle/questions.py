@@ -1,0 +1,226 @@
+"""``questions.xml``: the course question bank in the Moodle 4.5 layout.
+
+One ``top`` category for the course context (restore refuses two) with one child category
+per quiz; each question is a bank entry with one ready version (Moodle 4.0+ layout).
+Moodle 5.x moves course-level banks into a ``mod_qbank`` during restore, with a warning.
+Stamps are stable (built from the course and the ids), not random, so rebuilding gives
+the same file and restoring twice into one course reuses instead of duplicating.
+
+Multiple-answer questions: Moodle's multichoice sums the fractions of the chosen answers.
+Each correct answer is worth an equal share and every wrong one -100%, so choosing any
+wrong answer scores 0 and only the complete correct set scores full marks, as in qser's
+own rule; a partial correct set earns partial credit, which Moodle cannot switch off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ...render.markdown import plain_text
+from ...render import RenderedItem
+from .build import Build
+from .files import FileArea
+from .plan import COURSE_CONTEXT, COURSE_ID
+from .texts import Version
+from .xml import Leaf, Node, document, leaves, node
+
+COURSE_LEVEL = 50  # CONTEXT_COURSE
+
+NOTHING = "0.0000000"
+WRONG = "-1.0000000"  # a chosen wrong answer cancels the whole question
+
+
+def share(correct: int) -> str:
+    """An equal share of full marks, spelled like Moodle's grade menu (1/3 -> 0.3333333)."""
+    return f"{1 / correct:.7f}"
+
+
+@dataclass
+class _Question:
+    id: int
+    entry: int
+    idnumber: str  # the author's question id: unique in its quiz, so in its category
+    element: Node
+
+
+@dataclass
+class _Category:
+    id: int
+    name: str
+    info: str
+    stamp: str
+    parent: int
+    sortorder: int
+    questions: list[_Question] = field(default_factory=list)
+
+
+@dataclass
+class QuestionBank:
+    """Categories and questions of one backup; ids are handed out as quizzes add questions."""
+
+    build: Build
+    categories: list[_Category] = field(default_factory=list)
+    _answers: int = 0
+
+    def __post_init__(self) -> None:
+        self.categories.append(_Category(1, "top", "", self._stamp("top"), parent=0, sortorder=0))
+
+    @property
+    def top(self) -> int:
+        return self.categories[0].id
+
+    def _stamp(self, *parts: str) -> str:
+        variant = self.build.shortname + ("" if self.build.languages.multilang else f"-{self.build.languages.codes[0]}")
+        return "+".join(("qser", variant, *parts))
+
+    def category(self, quiz: list[RenderedItem]) -> int:
+        """A category for one quiz's questions, named after the quiz."""
+        category = _Category(
+            id=len(self.categories) + 1,
+            name=self.build.name(quiz),
+            info="",
+            stamp=self._stamp(quiz[0].item.id),
+            parent=self.top,
+            sortorder=999,
+        )
+        self.categories.append(category)
+        return category.id
+
+    def add(self, category_id: int, quiz: list[RenderedItem], index: int) -> int:
+        """Add question ``index`` of ``quiz`` (all its language versions); returns its bank entry id."""
+        build = self.build
+        versions = [part.quiz.questions[index] for part in quiz]
+        model = quiz[0].quiz.model.questions[index]
+        qid = sum(len(c.questions) for c in self.categories) + 1
+
+        def text(area: FileArea | None, value, inline: bool = False) -> str:
+            """One field from every language version of the question."""
+            merged = [Version(p.text.lang, p.text.content_lang, value(q)) for p, q in zip(quiz, versions)]
+            return build.content.inline(area, merged) if inline else build.content.block(area, merged)
+
+        def area(filearea: str, itemid: int) -> FileArea:
+            return build.pool.area(COURSE_CONTEXT, "question", filearea, itemid)
+
+        correct = [choice for choice in model.choices if choice.correct]
+        single = model.kind == "single"
+        answers = []
+        for position, choice in enumerate(model.choices):
+            self._answers += 1
+            if choice.correct:
+                value = share(1 if single else len(correct))
+            else:
+                value = NOTHING if single else WRONG
+            answers.append(
+                node(
+                    "answer",
+                    leaves(
+                        {
+                            "answertext": text(area("answer", self._answers), lambda q: q.choices[position].html, inline=True),
+                            "answerformat": 1,
+                            "fraction": value,
+                            "feedback": text(area("answerfeedback", self._answers), lambda q: q.choices[position].feedback_html),
+                            "feedbackformat": 1,
+                        }
+                    ),
+                    id=self._answers,
+                )
+            )
+        options = node(
+            "multichoice",
+            leaves(
+                {
+                    "layout": 0,
+                    "single": int(single),
+                    "shuffleanswers": 0,  # authors order choices on purpose ("all of the above")
+                    "correctfeedback": text(area("correctfeedback", qid), lambda q: q.feedback_correct_html),
+                    "correctfeedbackformat": 1,
+                    # qser has no partial credit of its own: a partial answer is an incorrect one
+                    "partiallycorrectfeedback": text(area("partiallycorrectfeedback", qid), lambda q: q.feedback_incorrect_html),
+                    "partiallycorrectfeedbackformat": 1,
+                    "incorrectfeedback": text(area("incorrectfeedback", qid), lambda q: q.feedback_incorrect_html),
+                    "incorrectfeedbackformat": 1,
+                    "answernumbering": "abc",
+                    "shownumcorrect": int(not single),
+                    "showstandardinstruction": 1,
+                }
+            ),
+            id=qid,
+        )
+        question = node(
+            "question",
+            leaves(
+                {
+                    "parent": 0,
+                    "name": build.languages.name(
+                        [Version(p.text.lang, p.text.content_lang, plain_text(q.prompt_html)) for p, q in zip(quiz, versions)]
+                    ),
+                    "questiontext": text(area("questiontext", qid), lambda q: f"<p>{q.prompt_html}</p>"),
+                    "questiontextformat": 1,
+                    "generalfeedback": "",
+                    "generalfeedbackformat": 1,
+                    "defaultmark": f"{model.points:.7f}",
+                    "penalty": "0.3333333",
+                    "qtype": "multichoice",
+                    "length": 1,
+                    "stamp": self._stamp(quiz[0].item.id, model.id),
+                    "timecreated": build.timestamp,
+                    "timemodified": build.timestamp,
+                    "createdby": None,
+                    "modifiedby": None,
+                }
+            ),
+            node("plugin_qtype_multichoice_question", node("answers", answers), options),
+            node("plugin_qbank_comment_question", node("comments")),
+            node("plugin_qbank_customfields_question", node("customfields")),
+            node("question_hints"),
+            node("tags"),
+            id=qid,
+        )
+        category = self.categories[category_id - 1]
+        category.questions.append(_Question(qid, qid, model.id, question))
+        return qid
+
+    def xml(self) -> bytes:
+        return document(node("question_categories", (self._category(c) for c in self.categories)))
+
+    def _category(self, category: _Category) -> Node:
+        entries = []
+        for question in category.questions:
+            entries.append(
+                node(
+                    "question_bank_entry",
+                    Leaf("questioncategoryid", category.id),
+                    Leaf("idnumber", question.idnumber),
+                    Leaf("ownerid", None),
+                    node(
+                        "question_version",
+                        node(
+                            "question_versions",
+                            Leaf("version", 1),
+                            Leaf("status", "ready"),
+                            node("questions", question.element),
+                            id=question.entry,
+                        ),
+                    ),
+                    id=question.entry,
+                )
+            )
+        return node(
+            "question_category",
+            leaves(
+                {
+                    "name": category.name,
+                    "contextid": COURSE_CONTEXT,
+                    "contextlevel": COURSE_LEVEL,
+                    "contextinstanceid": COURSE_ID,
+                    "info": category.info,
+                    "infoformat": 0,
+                    "stamp": category.stamp,
+                    "parent": category.parent,
+                    "sortorder": category.sortorder,
+                    "idnumber": None,
+                }
+            ),
+            node("question_bank_entries", entries),
+            id=category.id,
+        )

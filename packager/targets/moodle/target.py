@@ -1,0 +1,83 @@
+"""Moodle course backups: ``<shortname>.mbz`` (one multilingual course) or, with
+``--moodle-per-language``, ``<shortname>-<lang>.mbz`` per language.
+
+A university admin restores the file (Site administration > Courses > Restore course, or
+``admin/cli/restore_backup.php``) and gets a course of native activities; the builders are
+the other modules of :mod:`packager.targets.moodle`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ...diagnostics import Diagnostics
+from ...i18n import language_name
+from ...model import ItemKind
+from ...render import RenderedCourse
+from .. import Target, option, register
+from ..scorm import package as scorm_package
+from ..scorm.targets import checker
+from ..scorm.versions import SCORM12
+from .backup import mbz
+from .scorm import Package
+from .texts import Languages
+from .versions import STAMPS, stamp
+
+
+@dataclass(frozen=True)
+class MoodleOptions:
+    version: str = field(default="4.5", metadata=option("Moodle release the .mbz is stamped for.", choices=tuple(STAMPS)))
+    multilang: bool = field(
+        default=True,
+        metadata=option("One multilingual Moodle course (multilang filter) or one course per language.", off="per-language"),
+    )
+    scorm: bool = field(default=False, metadata=option("Also add the SCORM 1.2 package to the Moodle course as a SCORM activity."))
+
+
+def variants(rendered: RenderedCourse, multilang: bool) -> list[tuple[str, Languages]]:
+    """(file name, languages) of each backup to write."""
+    course = rendered.course
+    codes = tuple(rendered.languages)
+    if multilang:
+        return [(f"{course.shortname}.mbz", Languages(codes, True))]
+    return [(f"{course.shortname}-{lang}.mbz", Languages((lang,), False)) for lang in codes]
+
+
+def check(rendered: RenderedCourse, options: MoodleOptions) -> Diagnostics:
+    """Before anything is written: the screener needs the tool's address, and an embedded
+    SCORM package must respect the SCORM 1.2 limits its own target checks."""
+    diagnostics = Diagnostics()
+    if not rendered.course.lti.url:
+        for item in rendered.course.items_of(ItemKind.SCREENER):
+            diagnostics.error(
+                item.source.path, 1,
+                "the Moodle backup links this screener to the qser LTI tool, but the tool's address is unknown: "
+                "set lti.url in course.md or pass --lti-url",
+            )
+    if options.scorm:
+        diagnostics.extend(checker(SCORM12)(rendered))
+    return diagnostics
+
+
+def scorm_packages(rendered: RenderedCourse, languages: Languages) -> list[Package]:
+    """The course's SCORM 1.2 package in each language of the backup (``--moodle-scorm``)."""
+    packages = []
+    for lang in languages.codes:
+        built = scorm_package.build(rendered, lang, SCORM12)
+        title = rendered.language(lang).text.title
+        label = f"SCORM, {language_name(lang)}" if languages.multilang else "SCORM"
+        packages.append(Package(built.name, built.data, f"{title} ({label})", lang, built.info.mastery))
+    return packages
+
+
+def write(rendered: RenderedCourse, stage, options: MoodleOptions) -> list[str]:
+    release = stamp(options.version)
+    names = []
+    for name, languages in variants(rendered, options.multilang):
+        packages = scorm_packages(rendered, languages) if options.scorm else []
+        stage.write(name, mbz(rendered, languages, release, rendered.course.lti.url, name, packages))
+        names.append(name)
+    return names
+
+
+register(Target("moodle", "Moodle course backup <shortname>.mbz (or <shortname>-<lang>.mbz)", write, check, MoodleOptions))
