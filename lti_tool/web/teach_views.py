@@ -84,15 +84,15 @@ def _screener_titles(lang: str) -> dict[str, str]:
 # --- overview ------------------------------------------------------------------------------
 
 
-def render_overview(launch: LaunchRecord, token: str, message: str | None = None, status: int = 200):
-    """``message``: a catalog key to show on top (a warning when ``status`` is not 200)."""
+def render_overview(launch: LaunchRecord, token: str, message: str | None = None, status: int = 200, warning: bool = False):
+    """``message``: a catalog key to show on top (a warning when ``status`` is not 200 or ``warning``)."""
     t = tool()
     scope = teaching.Scope.of(launch)
     rows = teaching.attempts(t.db, scope, limit=SHOWN_ATTEMPTS)
     missing, members_problem = _not_done(launch, scope)
     return _render("teach_overview.html", launch, token, status, counts=teaching.counts(t.db, scope), attempts=rows,
                    shown=SHOWN_ATTEMPTS, missing=missing, members_problem=members_problem, message=message,
-                   warning=status != 200, titles=_screener_titles(launch.lang), current="overview")
+                   warning=warning or status != 200, titles=_screener_titles(launch.lang), current="overview")
 
 
 def _not_done(launch: LaunchRecord, scope: teaching.Scope) -> tuple[list[nrps.Member] | None, str | None]:

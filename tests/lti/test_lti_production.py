@@ -22,7 +22,9 @@ from lti_tool.store import connect, tables as T
 from lti_tool.store.tool_keys import open_tool_secrets
 from lti_tool.web import create_app
 from lti_tool.web.services import Services
+from packager import lti_contract
 from packager.cli import main
+from tests.support.lti_flow import launch
 from tests.support.postgres import free_port
 
 
@@ -133,3 +135,20 @@ def test_proxy_headers_believed_only_from_trusted_proxies(services, caplog, trus
     caplog.set_level(logging.WARNING, "qser")
     client.post("/lti/launch", data={"state": "x"}, headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"})
     assert ("from 203.0.113.9:" in caplog.text) == bool(trusted)
+
+
+def test_course_drift_refuses_learners_and_warns_instructors(client, moodle, services, caplog):
+    loaded = lti_contract.rules_fingerprint(services.catalog.page("cases/screener", "en").model)
+    moodle.links["7"].custom = {"qser_screener": "cases/screener", lti_contract.CUSTOM_RULES: loaded}
+    assert launch(client, moodle, user="101").response.status_code == 200  # built with the rules the tool runs
+    moodle.links["7"].custom = {"qser_screener": "cases/screener", lti_contract.CUSTOM_RULES: "0123456789abcdef"}
+    with services.db.read() as conn:
+        before = len(conn.execute(select(T.launch.c.id)).all())
+    caplog.set_level(logging.INFO, "qser")
+    refused = launch(client, moodle, user="101").response
+    assert refused.status_code == 409 and "another version of the screener" in refused.get_data(as_text=True)
+    with services.db.read() as conn:
+        assert len(conn.execute(select(T.launch.c.id)).all()) == before  # nothing stored, nothing to score
+    assert f"built with rules 0123456789abcdef, the tool loaded {loaded} (learner refused)" in caplog.text
+    staff = launch(client, moodle, user="201").response
+    assert staff.status_code == 200 and "other screener questions or another threshold" in staff.get_data(as_text=True)
