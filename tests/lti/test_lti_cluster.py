@@ -5,6 +5,9 @@ security refusals (forged, replayed, misdirected launches; nothing stored) on th
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 
@@ -46,21 +49,17 @@ class Cluster:
         ports = [free_port(), free_port()]
         self.nginx = Nginx(root / "nginx", ports)
         self.base = self.nginx.url
-        self.moodle = FakeMoodle(self.base, tool_jwks=lambda: requests.get(self.base + "lti/jwks.json", verify=str(self.nginx.cert), timeout=10).json())
+        self.moodle = FakeMoodle(self.base, tool_jwks=self.tool_jwks)
+        self._jwks = (0.0, {})
         self.moodle.links["7"].custom = {"qser_screener": "cases/screener"}
         common = {"QSER_DATABASE_URL": db_url, "QSER_CONTENT_DIR": str(content), "QSER_BASE_URL": self.base, "QSER_CONFIG": "",
                   "QSER_TRUSTED_PROXIES": "1", "QSER_KEY_ENCRYPTION_KEY": Fernet.generate_key().decode(), "QSER_LOG_LEVEL": "WARNING",
                   "QSER_OUTBOX_LEASE_SECONDS": "3", "QSER_OUTBOX_BACKOFF_BASE_SECONDS": "0.2", "QSER_OUTBOX_BACKOFF_CAP_SECONDS": "1",
                   "QSER_REGISTRATION_ALLOWED_NETWORKS": "127.0.0.0/8"}
-        import os
-
         self.nodes = [Node(name, port, {**os.environ, **common, "QSER_VAR_DIR": str(root / name)}) for name, port in zip(("a", "b"), ports)]
         self.db = connect(db_url)
 
     def start(self):
-        import subprocess
-        import sys
-
         self.moodle.start()
         self.nodes[0].start()  # migrates, creates the keys; the second node uses the same
         m = self.moodle
@@ -70,6 +69,15 @@ class Cluster:
         self.nodes[1].start()
         self.nginx.start()
         return self
+
+    def tool_jwks(self) -> dict:
+        """The tool's key set through nginx, kept a few seconds: the fake Moodle asks for it on
+        every request, and a tool worker waiting on Moodle must not wait on itself."""
+        fetched, keys = self._jwks
+        if time.monotonic() - fetched > 5:
+            keys = requests.get(self.base + "lti/jwks.json", verify=str(self.nginx.cert), timeout=10).json()
+            self._jwks = (time.monotonic(), keys)
+        return keys
 
     def stop(self):
         self.nginx.stop()
@@ -196,20 +204,20 @@ def test_forged_replayed_and_misdirected_launches_refused_on_the_cluster(cluster
 
 
 def test_a_node_killed_mid_run_loses_no_score(cluster):
-    users = add_learners(cluster.moodle, "k", 240)
+    users = add_learners(cluster.moodle, "k", 160)
     killed = {}
 
-    def kill_after_60(done: int):
-        if done >= 60 and not killed:
+    def kill_after_40(done: int):
+        if done >= 40 and not killed:
             killed["at"] = time.monotonic()
             cluster.nodes[0].kill()
 
-    results, errors = run_launches(cluster, users, THREADS, on_each=kill_after_60)
+    results, errors = run_launches(cluster, users, THREADS, on_each=kill_after_40)
     assert killed
     in_flight = [e for e in errors if e[0] < killed["at"]]  # started before the kill: their node died under them
     after = [r for r in results if r[0] > killed["at"]]
     assert len(in_flight) <= THREADS and [e for e in errors if e[0] >= killed["at"]] == []
-    assert len(after) >= 150  # the launches go on, on the other node
+    assert len(after) >= 80  # the launches go on, on the other node
     attempted = cluster.attempt_users() & set(users)
     assert {u for _, u, _ in results} <= attempted
     # every stored attempt (also one whose answer page was lost with the node) reaches Moodle
