@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests use, only when they are missing:
-# chromium (browser tests; never downloaded by a test tool) and PostgreSQL (database tests).
+# chromium (browser tests; never downloaded by a test tool), PostgreSQL (database tests) and
+# nginx (the cluster test runs its own nginx master in front of two tool nodes).
 set -euo pipefail
 
 missing=()
@@ -8,6 +9,7 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-dejavu-core)
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   missing+=(postgresql)
 fi
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "Installing system packages: ${missing[*]}"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import replace
+from pathlib import Path
 
 import jwt
 import pytest
@@ -152,3 +153,25 @@ def test_course_drift_refuses_learners_and_warns_instructors(client, moodle, ser
     assert f"built with rules 0123456789abcdef, the tool loaded {loaded} (learner refused)" in caplog.text
     staff = launch(client, moodle, user="201").response
     assert staff.status_code == 200 and "other screener questions or another threshold" in staff.get_data(as_text=True)
+
+
+def test_deploy_examples_are_valid(tmp_path):
+    """The example TOML loads as it is; Debian's nginx accepts the site (certificates swapped for test ones)."""
+    import shutil
+    import subprocess
+
+    from lti_tool.config import load_settings
+    from tests.support.cluster import self_signed
+
+    deploy = Path(__file__).resolve().parents[2] / "deploy"
+    settings = load_settings({"QSER_CONFIG": str(deploy / "lti.toml")})
+    assert settings.trusted_proxies == 1 and settings.base_url.startswith("https://")
+    cert, key = self_signed(tmp_path)
+    site = (deploy / "nginx-qser.conf").read_text()
+    site = site.replace("/etc/letsencrypt/live/lti.example.org/fullchain.pem", str(cert))
+    site = site.replace("/etc/letsencrypt/live/lti.example.org/privkey.pem", str(key))
+    (tmp_path / "site.conf").write_text(site)
+    (tmp_path / "nginx.conf").write_text(f"pid {tmp_path}/nginx.pid;\nevents {{}}\nhttp {{ include {tmp_path}/site.conf; }}\n")
+    result = subprocess.run([shutil.which("nginx") or "/usr/sbin/nginx", "-t", "-p", str(tmp_path), "-e", str(tmp_path / "error.log"),
+                             "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
