@@ -10,7 +10,7 @@ DEV_STAMP     := $(VENV)/.qser-dev
 NODE_STAMP    := node_modules/.qser-installed
 PYTEST_ARGS   ?=
 
-.PHONY: build test bench serve check preview setup system-deps clean
+.PHONY: build test bench serve check preview setup system-deps clean acceptance
 
 build: $(RUNTIME_STAMP)
 	$(BIN)/qser build content --out build
@@ -29,6 +29,12 @@ test: $(DEV_STAMP) $(NODE_STAMP) system-deps
 
 bench: $(DEV_STAMP)
 	$(BIN)/python -m benchmarks
+
+# Against a real Moodle, never part of `make test`: restores the backup and imports the
+# cartridges into the site named by QSER_MOODLE_DIR, MOODLE_URL and HARNESS_DIR (README,
+# "Checking in a real Moodle"); without them it says so and skips.
+acceptance: $(DEV_STAMP)
+	$(BIN)/python -m acceptance
 
 setup: $(DEV_STAMP) $(NODE_STAMP) system-deps
 

@@ -20,9 +20,9 @@ from .config import ConfigError, Settings, load_settings
 EXIT_CONFIG = 2
 
 
-def _settings() -> Settings:
+def _settings(**listen) -> Settings:
     try:
-        return load_settings()
+        return load_settings(**listen)
     except ConfigError as exc:
         click.secho(f"Configuration error: {exc}", fg="red", err=True)
         sys.exit(EXIT_CONFIG)
@@ -63,7 +63,7 @@ def serve(host: str, port: int, workers: int | None, dev: bool) -> None:
     """Serve the tool (gunicorn). Migrations and the first key pair are applied before workers start."""
     from .screener import CourseUnavailable, ScreenerCatalog
 
-    settings = _settings()
+    settings = _settings(listen=(host, port))
     db = _db(settings)
     _tool_secrets(settings, db)
     db.engine.dispose()
@@ -72,8 +72,9 @@ def serve(host: str, port: int, workers: int | None, dev: bool) -> None:
     except CourseUnavailable as exc:
         click.secho(str(exc), fg="red", err=True)
         sys.exit(1)
-    click.echo(f"qser LTI tool on http://{host}:{port}/ (public base URL {settings.base_url}); "
-               f"screeners: {', '.join(catalog.screener_ids) or 'none'}; database: {_safe_url(settings.db_url)}")
+    click.echo(f"qser LTI tool on http://{host}:{port}/; screeners: {', '.join(catalog.screener_ids) or 'none'}; "
+               f"database: {_safe_url(settings.db_url)}")
+    click.echo(_advertised(settings))
     if dev:
         from . import create_app
         from .web.security import install_logging
@@ -86,6 +87,15 @@ def serve(host: str, port: int, workers: int | None, dev: bool) -> None:
     # the work is CPU-bound (signatures, templates, SQLite), so one process per core plus one
     # to cover the moments a worker waits; more only adds switching (measured with make bench)
     run(settings, host, port, workers or (os.cpu_count() or 1) + 1)
+
+
+def _advertised(settings: Settings) -> str:
+    """The start-up line that says which address launches and registrations must use, and why."""
+    if settings.base_url_source == "derived":
+        why = "derived from --host/--port: QSER_BASE_URL is not set"
+    else:
+        why = f"configured by {settings.base_url_source}"
+    return f"advertising {settings.base_url} ({why})"
 
 
 def _safe_url(url: str) -> str:

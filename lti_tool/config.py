@@ -51,6 +51,9 @@ class Settings:
     trusted_proxies: int = 0
     log_level: str = "INFO"
     access_log: bool = False  # gunicorn's request log (the reverse proxy usually keeps one)
+    # where base_url comes from: QSER_BASE_URL, the QSER_CONFIG file, or derived from the
+    # address the tool listens on (not a setting itself: load_settings fills it in)
+    base_url_source: str = field(default="derived", compare=False)
 
     @property
     def db_url(self) -> str:
@@ -82,22 +85,53 @@ def _is_local(url: str) -> bool:
     return (urlsplit(url).hostname or "") in ("localhost", "127.0.0.1", "::1")
 
 
+_INTERNAL = frozenset({"base_url_source"})
 # environment variable -> setting name
-ENV = {f"QSER_{f.name.upper()}": f.name for f in fields(Settings)}
+ENV = {f"QSER_{f.name.upper()}": f.name for f in fields(Settings) if f.name not in _INTERNAL}
+DEFAULT_LISTEN = ("127.0.0.1", 9001)
 
 
-def load_settings(environ: dict[str, str] | None = None, **overrides) -> Settings:
-    """Defaults < ``$QSER_CONFIG`` TOML file (``[lti]`` table or top level) < environment < overrides."""
+def derived_base_url(host: str, port: int) -> str:
+    """The address a tool listening on ``host:port`` advertises when no base URL is configured.
+
+    A wildcard address (``0.0.0.0``, ``::``) is no address a browser can open, so the
+    loopback one is advertised instead; other machines need ``QSER_BASE_URL``.
+    """
+    if host in ("", "0.0.0.0"):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}/"
+
+
+def load_settings(environ: dict[str, str] | None = None, listen: tuple[str, int] = DEFAULT_LISTEN, **overrides) -> Settings:
+    """Defaults < ``$QSER_CONFIG`` TOML file (``[lti]`` table or top level) < environment < overrides.
+
+    Without a configured base URL the tool advertises the address it listens on (``listen``),
+    so ``qser lti serve --port N`` hands out links that reach it.
+    """
     environ = dict(os.environ if environ is None else environ)
     values: dict[str, object] = {}
     config_file = environ.get("QSER_CONFIG")
+    source = "derived"
     if config_file:
         values.update(_read_toml(Path(config_file)))
+        if "base_url" in values:
+            source = f"base_url in {config_file}"
     for var, name in ENV.items():
         if var in environ and environ[var] != "":
             values[name] = environ[var]
+    if environ.get("QSER_BASE_URL"):
+        source = "QSER_BASE_URL"
     values.update({k: v for k, v in overrides.items() if v is not None})
-    return _coerce(values, source=config_file or "environment")
+    if overrides.get("base_url"):
+        source = "the caller"
+    if "base_url" not in values:
+        values["base_url"] = derived_base_url(*listen)
+    settings = _coerce(values, source=config_file or "environment")
+    return replace(settings, base_url_source=source)
 
 
 def _read_toml(path: Path) -> dict[str, object]:
@@ -108,7 +142,7 @@ def _read_toml(path: Path) -> dict[str, object]:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     table = data.get("lti", data)
-    known = {f.name for f in fields(Settings)}
+    known = {f.name for f in fields(Settings)} - _INTERNAL
     unknown = sorted(set(table) - known)
     if unknown:
         raise ConfigError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")

@@ -30,7 +30,8 @@ def entry_date(iso_date: str = "") -> tuple[int, int, int, int, int, int]:
     return max((day.year, day.month, day.day, 0, 0, 0), ZIP_EPOCH)
 
 
-def _ordered(entries: Mapping[str, bytes], first: Iterable[str]) -> list[str]:
+def ordered(entries: Mapping[str, bytes], first: Iterable[str]) -> list[str]:
+    """The order archives store entries in: ``first`` (those present), then the rest sorted."""
     head = [name for name in first if name in entries]
     return head + sorted(name for name in entries if name not in set(head))
 
@@ -38,7 +39,7 @@ def _ordered(entries: Mapping[str, bytes], first: Iterable[str]) -> list[str]:
 def zip_bytes(entries: Mapping[str, bytes], *, first: Iterable[str] = (), date: tuple = ZIP_EPOCH, level: int = 6) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
-        for name in _ordered(entries, first):
+        for name in ordered(entries, first):
             _check_name(name)
             info = zipfile.ZipInfo(name, date_time=date)
             info.external_attr = 0o644 << 16
@@ -54,7 +55,7 @@ def tgz_bytes(entries: Mapping[str, bytes], *, first: Iterable[str] = (), date: 
     Moodle's tgz reader understands nothing else (PAX headers turn into stray files).
     """
     mtime = int(_dt.datetime(*date, tzinfo=_dt.timezone.utc).timestamp())
-    names = _ordered(entries, first)
+    names = ordered(entries, first)
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.USTAR_FORMAT) as tar:
         written_dirs: set[str] = set()

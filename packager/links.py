@@ -70,8 +70,8 @@ def rewrite(html: str, resolve: Resolver) -> str:
 
 def relative_url(from_dir: str, to_path: str) -> str:
     """URL of ``to_path`` seen from a page in ``from_dir`` (both POSIX, relative to one root)."""
-    src = [p for p in from_dir.split("/") if p]
-    dst = [p for p in to_path.split("/") if p]
+    src = [p for p in from_dir.split("/") if p not in ("", ".")]  # "." is the root (PurePosixPath("a").parent)
+    dst = [p for p in to_path.split("/") if p not in ("", ".")]
     common = 0
     while common < len(src) and common < len(dst) - 1 and src[common] == dst[common]:
         common += 1

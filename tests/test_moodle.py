@@ -13,6 +13,7 @@ import io
 import re
 import tarfile
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -28,12 +29,15 @@ from packager.targets.moodle.backup import entries
 from packager.targets.moodle.common import activity_extras, inforef, php_array
 from packager.targets.moodle.files import FilePool
 from packager.targets.moodle.grades import GradeItem, activity_grades
-from packager.targets.moodle.scorm import Package, scoes, scoes_xml, version
+from packager.targets.moodle.scorm import Embedded, scoes, scoes_xml
+from packager.targets.scorm import package as scorm_package
+from packager.targets.scorm.versions import SCORM12
 from packager.targets.moodle.texts import Languages, Version
 from packager.targets.moodle.versions import STAMPS
 from packager.targets.moodle.target import MoodleOptions
 from packager.targets.moodle.xml import document
 from tests.support import backup_checks as mc
+from tests.support import moodle_scorm_parser as moodle_parser
 from tests.support.courses import CONTENT, SYNTHETIC, TOOL, make_course
 
 
@@ -507,20 +511,34 @@ def test_course_without_grades_or_questions(mini_course, tmp_path):
 REF_ZIP = mc.REFERENCE / "files/c8/c8841766426ab41d2eae765edaa25fccb9145a6b"  # REF101's SCORM 1.2 package
 
 
-def test_scorm_rows_are_those_moodle_made_from_the_same_manifest():
+def test_the_parser_port_makes_the_rows_moodle_made_from_the_same_manifest():
     """Moodle parsed this package into REF101's scorm_scoes rows; the port must agree exactly."""
-    package = Package("scorm12_min.zip", REF_ZIP.read_bytes(), "Minimal SCORM 1.2", "en", 80)
-    ours = etree.fromstring(document(scoes_xml(scoes(package.manifest))))
+    manifest = moodle_parser.manifest(REF_ZIP.read_bytes())
+    ours = etree.fromstring(document(scoes_xml(moodle_parser.scoes(manifest))))
     theirs = mc.reference().xml("activities/scorm_5/scorm.xml").find("scorm/scoes")
     canonical = lambda e: re.sub(rb">\s+<", b"><", etree.tostring(e, method="c14n"))  # noqa: E731
     assert canonical(ours) == canonical(theirs)
-    assert version(package.manifest) == mc.reference().text("activities/scorm_5/scorm.xml", "scorm/version")
+    assert moodle_parser.version(manifest) == mc.reference().text("activities/scorm_5/scorm.xml", "scorm/version")
+
+
+@pytest.mark.parametrize("mastery", [80, None])
+def test_rows_from_the_package_description_are_what_moodle_parses_from_its_manifest(synthetic, mastery):
+    """The backup writes the rows from the description the manifest is written from; Moodle's
+    parser (ported) must read the same rows from the manifest itself. (Moodle's parser drops
+    white space standing alone between two entities, "a &amp; &lt;b&gt;" -> "a &<b>"; the
+    description keeps the title as written.)"""
+    built = scorm_package.build(check(synthetic).rendered, "el", SCORM12)
+    info = replace(built.info, mastery=mastery, title="Τίτλος «δοκιμή» & πράξη <1>")
+    rows = scoes(info)
+    assert rows == moodle_parser.scoes(scorm_package.manifest.scorm12(info))
+    assert ("masteryscore" in rows[1].data) == (mastery is not None)
+    assert moodle_parser.version(moodle_parser.manifest(built.data)) == "SCORM_1.2"
 
 
 @pytest.fixture(scope="module")
 def with_scorm(synthetic) -> mc.Backup:
     checked = check(synthetic)
-    packages = [Package(f"synth-{lang}-scorm12.zip", REF_ZIP.read_bytes(), f"Package {lang}", lang, 80) for lang in ("en", "el")]
+    packages = [Embedded(scorm_package.build(checked.rendered, lang, SCORM12), f"Package {lang}") for lang in ("en", "el")]
     files = entries(checked.rendered, Languages(("en", "el"), True), STAMPS["4.5"], TOOL, "synth.mbz", packages)
     return mc.Backup(tgz_bytes(files, first=(".ARCHIVE_INDEX", "moodle_backup.xml"), date=entry_date("2026-03-01"), directories=True), files)
 
@@ -531,9 +549,10 @@ def test_scorm_activities_have_moodles_structure(with_scorm):
     assert with_scorm.xml("sections/section_1/section.xml").findtext("sequence") == "1,2"
 
 
-def test_scorm_activity_carries_its_package(with_scorm):
+def test_scorm_activity_carries_its_package(with_scorm, synthetic):
     directory, scorm = with_scorm.activity("scorm", 1)
-    data = REF_ZIP.read_bytes()
+    built = scorm_package.build(check(synthetic).rendered, "el", SCORM12)
+    data = built.data
     assert scorm.findtext("scorm/reference") == "synth-el-scorm12.zip"
     assert scorm.findtext("scorm/sha1hash") == hashlib.sha1(data).hexdigest()
     assert scorm.findtext("scorm/version") == "SCORM_1.2"
@@ -543,7 +562,7 @@ def test_scorm_activity_carries_its_package(with_scorm):
     named = {(f.findtext("filearea"), f.findtext("filename")) for f in files}
     assert {("package", "synth-el-scorm12.zip"), ("content", "imsmanifest.xml"), ("content", "index.html")} <= named
     grade = with_scorm.xml(f"{directory}/grades.xml").find("grade_items/grade_item")
-    assert (grade.findtext("grademax"), grade.findtext("gradepass"), grade.findtext("itemmodule")) == ("100.00000", "80.00000", "scorm")
+    assert (grade.findtext("grademax"), grade.findtext("gradepass"), grade.findtext("itemmodule")) == ("100.00000", f"{built.info.mastery}.00000", "scorm")
     module = with_scorm.xml(f"{directory}/module.xml")
     assert module.findtext("lang") == "el"  # the player's language is the package's
     assert (module.findtext("completion"), module.findtext("completionview")) == ("2", "0")

@@ -145,3 +145,48 @@ def test_invite_prints_a_one_time_registration_address(tmp_path, lti_content):
     db = connect(f"sqlite:///{tmp_path / 'var' / 'lti.sqlite3'}")
     invites.claim(db, address.split("=", 1)[1])  # usable once
     db.engine.dispose()
+
+
+def test_serve_advertises_its_own_port_without_a_base_url(tmp_path, lti_content):
+    """Without QSER_BASE_URL the tool advertises the port it listens on, says so at start, and a
+    Moodle launch aimed at that port gets through the login step (it used to be foreign_target)."""
+    port = free_port()
+    environ = {**os.environ, **env(tmp_path, lti_content, QSER_BASE_URL="")}
+    runner = CliRunner()
+    added = runner.invoke(main, ["lti", "add-platform", "--moodle", "https://moodle.example.org/", "--client-id", "abc",
+                                 "--deployment", "1"], env=env(tmp_path, lti_content, QSER_BASE_URL=""))
+    assert added.exit_code == 0, added.output
+    proc = subprocess.Popen([sys.executable, "-m", "packager.cli", "lti", "serve", "--port", str(port), "--dev"],
+                            cwd=ROOT, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(base + "healthz", timeout=1)
+                break
+            except requests.ConnectionError:
+                assert proc.poll() is None and time.monotonic() < deadline, proc.stdout.read() if proc.poll() is not None else "timeout"
+                time.sleep(0.2)
+        login = requests.get(base + "lti/login", params={"iss": "https://moodle.example.org", "client_id": "abc", "login_hint": "2",
+                                                          "target_link_uri": base + "lti/launch"}, allow_redirects=False, timeout=5)
+        assert login.status_code == 302, login.text
+        assert login.headers["Location"].startswith("https://moodle.example.org/mod/lti/auth.php?")
+        assert f"redirect_uri=http%3A%2F%2F127.0.0.1%3A{port}%2Flti%2Flaunch" in login.headers["Location"]
+        foreign = requests.get(base + "lti/login", params={"iss": "https://moodle.example.org", "client_id": "abc", "login_hint": "2",
+                                                            "target_link_uri": "http://127.0.0.1:9001/lti/launch"}, allow_redirects=False, timeout=5)
+        assert foreign.status_code == 403  # the old fixed default is not this tool's address
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=30)[0]
+    assert f"advertising {base} (derived from --host/--port: QSER_BASE_URL is not set)" in output
+
+
+def test_configured_base_url_wins_and_is_named(tmp_path, lti_content):
+    from lti_tool.cli import _advertised
+    from lti_tool.config import derived_base_url, load_settings
+
+    settings = load_settings({"QSER_BASE_URL": "https://tool.example.org/qser"}, listen=("0.0.0.0", 9051))
+    assert _advertised(settings) == "advertising https://tool.example.org/qser/ (configured by QSER_BASE_URL)"
+    assert load_settings({}, listen=("0.0.0.0", 9051)).base_url == "http://127.0.0.1:9051/"
+    assert derived_base_url("::", 9051) == "http://[::1]:9051/" and derived_base_url("tool.lan", 80) == "http://tool.lan:80/"

@@ -361,12 +361,13 @@ def _file_area(root: etree._Element, element: etree._Element, course_context: in
         return (course_context, "course", tag, 0)
     if root.tag == "section":
         return (course_context, "course", "section", int(root.get("id")))
+    bank = int(next(a for a in element.iterancestors() if a.tag == "question_category").findtext("contextid"))
     if tag == "answertext":
-        return (course_context, "question", "answer", int(parent.get("id")))
+        return (bank, "question", "answer", int(parent.get("id")))
     if tag == "feedback":
-        return (course_context, "question", "answerfeedback", int(parent.get("id")))
+        return (bank, "question", "answerfeedback", int(parent.get("id")))
     question = next(a for a in element.iterancestors() if a.tag == "question")
-    return (course_context, "question", tag, int(question.get("id")))
+    return (bank, "question", tag, int(question.get("id")))
 
 
 def check_grades(backup: Backup) -> None:
@@ -398,8 +399,17 @@ def check_questions(backup: Backup) -> None:
     assert all(count == 1 for count in tops.values()), "restore refuses two top categories in one context"
     stamps = [c.findtext("stamp") for c in categories.values()]
     assert len(stamps) == len(set(stamps))
-    course_refs = {int(i.text) for i in backup.xml("course/inforef.xml").iterfind("question_categoryref/question_category/id")}
-    assert course_refs == set(categories), "every question category must be listed in course/inforef.xml"
+    # a bank is listed by the inforef.xml of its owner: the course (4.5) or its question bank activity (5.x)
+    owners = {a["directory"]: backup.xml(f"{a['directory']}/{a['modulename']}.xml").get("contextid") for a in backup.activities()}
+    owners["course"] = backup.xml("course/course.xml").get("contextid")
+    for owner, contextid in owners.items():
+        listed = {int(i.text) for i in backup.xml(f"{owner}/inforef.xml").iterfind("question_categoryref/question_category/id")}
+        own = {cid for cid, c in categories.items() if c.findtext("contextid") == contextid}
+        if owner == "course" or own:
+            assert listed >= own, f"{owner}/inforef.xml must list the question categories of its context"
+    contexts = set(owners.values())
+    for category in categories.values():
+        assert category.findtext("contextid") in contexts, f"question category {category.get('id')} in a context the backup lacks"
     entries = {}
     for category in categories.values():
         for entry in category.iterfind("question_bank_entries/question_bank_entry"):
@@ -465,3 +475,53 @@ def check_lengths(backup: Backup) -> None:
             if element.tag in limits and element.text and element.text != NULL:
                 assert len(element.text) <= limits[element.tag], f"{name} <{element.tag}>: {len(element.text)} characters"
 
+
+
+# --- Moodle 5.x: the course's questions in a question bank activity ---------------------------
+
+# mod/qbank/backup/moodle2/backup_qbank_stepslib.php (5.0): the qbank element and its fields
+QBANK_FIELDS = ["name", "timecreated", "timemodified", "intro", "introformat", "type"]
+QBANK_TYPES = {"standard", "system", "preview"}  # question_bank_helper::SHARED_TYPES
+MODULE_LEVEL = "70"  # CONTEXT_MODULE
+
+
+def check_module_banks(backup: Backup) -> None:
+    """What Moodle 5's backup code writes for a course with quizzes, rule by rule:
+
+    - the bank is a ``qbank`` activity, created hidden in section 0
+      (``question_bank_helper::create_default_open_instance``), ``qbank.xml`` as its backup step
+      writes it;
+    - every question category is in a module context (``restore_dbops::
+      prechek_precheck_qbanks_by_level`` warns for any other level) of an activity of the backup,
+      and that activity's ``inforef.xml`` lists them (``backup_calculate_question_categories``);
+    - the course task no longer annotates categories, and the ``questionbank`` root setting is
+      gone (``backup_root_task`` in 5.0);
+    - each quiz lists the whole bank it takes questions from (``calculate_question_categories``
+      adds every category of a referenced context).
+    """
+    banks = [a for a in backup.activities() if a["modulename"] == "qbank"]
+    assert len(banks) == 1, f"expected one question bank activity, found {len(banks)}"
+    directory = banks[0]["directory"]
+    module = backup.xml(f"{directory}/module.xml")
+    assert module.findtext("sectionnumber") == "0" and module.findtext("visible") == "0"
+    activity = backup.xml(f"{directory}/qbank.xml")
+    assert [child.tag for child in activity[0]] == QBANK_FIELDS
+    assert activity.findtext("qbank/type") in QBANK_TYPES and activity.findtext("qbank/name")
+    contextid, cmid = activity.get("contextid"), activity.get("moduleid")
+    categories = backup.xml("questions.xml").findall("question_category")
+    assert categories, "a course with quizzes has questions"
+    for category in categories:
+        place = (category.findtext("contextid"), category.findtext("contextlevel"), category.findtext("contextinstanceid"))
+        assert place == (contextid, MODULE_LEVEL, cmid), f"question category {category.get('id')} at {place}, not in the bank"
+    ids = {int(c.get("id")) for c in categories}
+    listed = lambda folder: {int(i.text) for i in backup.xml(f"{folder}/inforef.xml").iterfind("question_categoryref/question_category/id")}  # noqa: E731
+    assert listed(directory) == ids
+    assert listed("course") == set(), "Moodle 5 annotates no course-level question categories"
+    for quiz in (a for a in backup.activities() if a["modulename"] == "quiz"):
+        assert listed(quiz["directory"]) == ids, f"{quiz['directory']}: lists part of the bank"
+    settings = {s.findtext("name") for s in backup.manifest.iterfind("information/settings/setting")}
+    assert "questionbank" not in settings
+    files = backup.xml("files.xml")
+    for record in files.iterfind("file"):
+        if record.findtext("component") == "question":
+            assert record.findtext("contextid") == contextid, "question files live in the bank's context"

@@ -13,7 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from ...i18n import translator
-from .addresses import Addresses, rewrite
+from .addresses import Addresses
 
 _ENV = Environment(
     loader=PackageLoader("packager", "templates/imscc"),
@@ -35,7 +35,7 @@ def page(path: str, lang: str, title: str, fragment: str, content_lang: str, add
          facts: Facts | None = None) -> tuple[bytes, set[str]]:
     """The HTML file stored at ``path``, and the content paths of the assets it shows."""
     used: set[str] = set()
-    body = Markup(rewrite(fragment, addresses.in_page(path, used)))
+    body = Markup(addresses.rewrite(fragment, addresses.in_page(path, used)))
     html = _ENV.get_template("page.html").render(
         lang=lang, t=translator(lang), title=title, html=body, content_lang=content_lang, facts=facts
     )

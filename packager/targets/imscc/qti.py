@@ -27,7 +27,7 @@ from lxml.builder import ElementMaker
 from ...i18n import translator
 from ...render.markdown import plain_text
 from ...render import RenderedItem, RenderedQuestion
-from .addresses import Addresses, rewrite
+from .addresses import Addresses
 from .xml import XSI, XML_LANG, document
 
 NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
@@ -59,7 +59,7 @@ def assessment(item: RenderedItem, lang: str, path: str, addresses: Addresses) -
     text_lang = item.text.content_lang if item.text.content_lang != lang else None
 
     def mattext(fragment: str, content_lang: str | None = text_lang) -> etree._Element:
-        element = Q.mattext(rewrite(fragment, resolve).strip(), texttype="text/html")
+        element = Q.mattext(addresses.rewrite(fragment, resolve).strip(), texttype="text/html")
         if content_lang:
             element.set(XML_LANG, content_lang)
         return element

@@ -15,11 +15,12 @@ from .build import ActivityBody, Build
 from .common import activity_extras, inforef
 from .grades import activity_grades
 from .lti import lti
-from .plan import Module
+from .plan import QBANK, Module
+from .qbank import qbank
 from .questions import QuestionBank
 from .quiz import quiz
 from .resources import label, page, resource, url
-from .scorm import Package, scorm
+from .scorm import Embedded, scorm
 from .xml import document, leaves, node
 
 TRACKING_AUTOMATIC = 2  # COMPLETION_TRACKING_AUTOMATIC
@@ -31,10 +32,11 @@ BUILDERS: Mapping[str, Callable[[Build, Module], ActivityBody]] = {
     "url": url,
     "resource": resource,
     "lti": lti,
+    QBANK: qbank,
 }
 
 
-def body(build: Build, module: Module, bank: QuestionBank, packages: Mapping[str, Package]) -> ActivityBody:
+def body(build: Build, module: Module, bank: QuestionBank, packages: Mapping[str, Embedded]) -> ActivityBody:
     if module.modname == "quiz":
         return quiz(build, module, bank)
     if module.modname == "scorm":
@@ -52,6 +54,8 @@ def idnumber(module: Module) -> str:
 
 def completion(module: Module) -> dict:
     item = module.item
+    if module.modname == QBANK:  # a bank has nothing learners complete (FEATURE_COMPLETION_* off)
+        return {"completion": 0, "completiongradeitemnumber": None, "completionpassgrade": 0, "completionview": 0}
     if item is None:  # a SCORM package completes by the status it reports (scorm.completionstatusrequired)
         return {"completion": TRACKING_AUTOMATIC, "completiongradeitemnumber": None, "completionpassgrade": 0, "completionview": 0}
     if item.kind is ItemKind.LABEL:  # nothing to view: a label cannot complete automatically
@@ -79,9 +83,9 @@ def module_xml(build: Build, module: Module, show_description: bool) -> bytes:
                     "added": build.timestamp,
                     "score": 0,
                     "indent": 0,
-                    "visible": 1,
-                    "visibleoncoursepage": 1,
-                    "visibleold": 1,
+                    "visible": int(module.visible),
+                    "visibleoncoursepage": int(module.visible),
+                    "visibleold": int(module.visible),
                     "groupmode": 0,
                     "groupingid": 0,
                     **completion(module),
@@ -99,7 +103,7 @@ def module_xml(build: Build, module: Module, show_description: bool) -> bytes:
     )
 
 
-def files(build: Build, module: Module, activity: ActivityBody, grade_total: float) -> dict[str, bytes]:
+def files(build: Build, module: Module, activity: ActivityBody, grade_total: float, bank: QuestionBank) -> dict[str, bytes]:
     """The folder's files, keyed by their archive path."""
     wrapper = node(
         "activity", activity.element, id=module.instance, moduleid=module.cmid, modulename=module.modname, contextid=module.contextid
@@ -110,7 +114,7 @@ def files(build: Build, module: Module, activity: ActivityBody, grade_total: flo
         "inforef.xml": inforef(
             files=[i for area in activity.areas for i in area.ids],
             grade_items=[activity.grade.id] if activity.grade else [],
-            question_categories=activity.question_categories,
+            question_categories=bank.ids if activity.uses_bank else (),
         ),
         "grades.xml": activity_grades(activity.grade, grade_total, build.timestamp),
         **activity_extras(),

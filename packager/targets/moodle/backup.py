@@ -20,7 +20,7 @@ from .grades import gradebook
 from .manifest import ARCHIVE_INDEX, archive_index, moodle_backup
 from .plan import plan
 from .questions import QuestionBank
-from .scorm import Package
+from .scorm import Embedded
 from .texts import Languages
 from .versions import Stamp
 from .xml import document, node
@@ -34,20 +34,22 @@ def timestamp(iso_date: str) -> int:
 
 
 def entries(rendered: RenderedCourse, languages: Languages, stamp: Stamp, tool_base: str, filename: str,
-            packages: Sequence[Package] = ()) -> dict[str, bytes]:
+            packages: Sequence[Embedded] = ()) -> dict[str, bytes]:
     """Every file of the backup; ``packages`` are SCORM packages to add to the General section."""
     course = rendered.course
     by_lang = {package.lang: package for package in packages}
-    build = Build(rendered, plan(course, tuple(by_lang)), languages, stamp, timestamp(course.date), course.shortname, tool_base)
+    ids = plan(course, tuple(by_lang), bank=stamp.banks_in_modules)
+    build = Build(rendered, ids, languages, stamp, timestamp(course.date), course.shortname, tool_base)
     bank = QuestionBank(build)
     bodies = {module.cmid: activities.body(build, module, bank, by_lang) for module in build.plan.modules}
     grade_items = [body.grade for body in bodies.values() if body.grade is not None]
     total = sum(item.grademax for item in grade_items)
     out: dict[str, bytes] = {}
     for module in build.plan.modules:
-        out.update(activities.files(build, module, bodies[module.cmid], total))
-    categories = [category.id for category in bank.categories] if len(bank.categories) > 1 else []
-    out.update(course_files(build, categories))
+        out.update(activities.files(build, module, bodies[module.cmid], total, bank))
+    has_questions = len(bank.categories) > 1
+    # 4.5 lists the course bank in the course's inforef.xml; 5.x has no course bank
+    out.update(course_files(build, bank.ids if has_questions and build.plan.bank is None else ()))
     for section in build.plan.sections:
         out.update(section_files(build, section))
     titles = {cmid: body.name for cmid, body in bodies.items()}
@@ -55,7 +57,7 @@ def entries(rendered: RenderedCourse, languages: Languages, stamp: Stamp, tool_b
         {
             MANIFEST: moodle_backup(build, filename, titles),
             "files.xml": build.pool.xml(),
-            "questions.xml": bank.xml() if categories else empty("question_categories"),
+            "questions.xml": bank.xml() if has_questions else empty("question_categories"),
             "gradebook.xml": gradebook(grade_items, build.timestamp),
             "grade_history.xml": empty("grade_history", "grade_grades"),
             "groups.xml": document(node("groups", node("groupcustomfields"), node("groupings", node("groupingcustomfields")))),
@@ -73,7 +75,7 @@ def entries(rendered: RenderedCourse, languages: Languages, stamp: Stamp, tool_b
 
 
 def mbz(rendered: RenderedCourse, languages: Languages, stamp: Stamp, tool_base: str, filename: str,
-        packages: Sequence[Package] = ()) -> bytes:
+        packages: Sequence[Embedded] = ()) -> bytes:
     """The backup as Moodle writes it: gzip-compressed ustar, the index first."""
     files = entries(rendered, languages, stamp, tool_base, filename, packages)
     return tgz_bytes(files, first=(ARCHIVE_INDEX, MANIFEST), date=entry_date(rendered.course.date), directories=True)

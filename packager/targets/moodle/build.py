@@ -74,5 +74,5 @@ class ActivityBody:
     element: Node
     areas: tuple[FileArea, ...] = ()
     grade: GradeItem | None = None
-    question_categories: tuple[int, ...] = ()
+    uses_bank: bool = False  # its inforef.xml lists the question bank's categories (quizzes, the bank)
     show_description: bool = False

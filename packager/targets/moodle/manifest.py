@@ -84,7 +84,11 @@ def moodle_backup(build: Build, filename: str, titles: dict[int, str]) -> bytes:
         for section in plan.sections
     ]
     settings = [node("setting", leaves({"level": "root", "name": "filename", "value": filename}))]
-    settings += [node("setting", leaves({"level": "root", "name": name, "value": value})) for name, value in ROOT_SETTINGS]
+    settings += [
+        node("setting", leaves({"level": "root", "name": name, "value": value}))
+        for name, value in ROOT_SETTINGS
+        if not (name == "questionbank" and stamp.banks_in_modules)  # 5.0 dropped the course bank setting
+    ]
     for section in plan.sections:
         settings += _scoped("section", section.key)
         for module in section.modules:

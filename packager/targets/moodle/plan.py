@@ -27,6 +27,7 @@ MODNAME = {
     ItemKind.QUIZ: "quiz",
 }
 GRADED = frozenset({ItemKind.SCREENER, ItemKind.QUIZ})
+QBANK = "qbank"
 
 
 @dataclass(frozen=True)
@@ -39,9 +40,10 @@ class Module:
     contextid: int
     section_id: int
     section_number: int
-    item: Item | None  # None for a SCORM package added with --moodle-scorm
+    item: Item | None  # None for a SCORM package added with --moodle-scorm, or the question bank
     grade_item: int | None  # id of its grade item, for graded modules
     lang: str | None = None  # the package's language, for a SCORM package
+    visible: bool = True  # Moodle 5 creates question banks hidden (they never show on the course page)
 
     @property
     def directory(self) -> str:
@@ -85,6 +87,11 @@ class Plan:
     def _by_slug(self) -> dict[str, SectionRef]:
         return {section.slug: section for section in self.sections if section.slug is not None}
 
+    @cached_property
+    def bank(self) -> Module | None:
+        """The course's question bank activity (Moodle 5.x backups of a course with quizzes)."""
+        return next((module for module in self.modules if module.modname == QBANK), None)
+
     def module(self, item_id: str) -> Module:
         return self._by_item[item_id]
 
@@ -96,9 +103,10 @@ class Plan:
         return tuple(module for module in self.modules if module.grade_item is not None)
 
 
-def plan(course: Course, scorm_langs: tuple[str, ...] = ()) -> Plan:
+def plan(course: Course, scorm_langs: tuple[str, ...] = (), bank: bool = False) -> Plan:
     """Ids for ``course``: section 0 first (with a SCORM activity per language of
-    ``scorm_langs``), then one section per course section."""
+    ``scorm_langs`` and, with ``bank`` and quizzes in the course, the question bank activity,
+    where Moodle 5 adds it), then one section per course section."""
     cmid = 0
     instances: dict[str, int] = {}
     grade_item = 1  # 1 is the course total
@@ -108,6 +116,9 @@ def plan(course: Course, scorm_langs: tuple[str, ...] = ()) -> Plan:
         grade_item += 1
         instances["scorm"] = instances.get("scorm", 0) + 1
         packages.append(Module(cmid, "scorm", instances["scorm"], COURSE_CONTEXT + cmid, 1, 0, None, grade_item, lang))
+    if bank and course.items_of(ItemKind.QUIZ):
+        cmid += 1
+        packages.append(Module(cmid, QBANK, 1, COURSE_CONTEXT + cmid, 1, 0, None, None, visible=False))
     sections = [SectionRef(id=1, number=0, slug=None, modules=tuple(packages))]
     for number, section in enumerate(course.sections, start=1):
         section_id = number + 1

@@ -1,8 +1,10 @@
-"""``questions.xml``: the course question bank in the Moodle 4.5 layout.
+"""``questions.xml``: the course's questions, where the target Moodle keeps them.
 
-One ``top`` category for the course context (restore refuses two) with one child category
-per quiz; each question is a bank entry with one ready version (Moodle 4.0+ layout).
-Moodle 5.x moves course-level banks into a ``mod_qbank`` during restore, with a warning.
+One ``top`` category for the bank's context (restore refuses two) with one child category
+per quiz; each question is a bank entry with one ready version (Moodle 4.0+ layout). For
+4.5 the bank is the course context; from 5.0 on it is the module context of the course's
+question bank activity (``mod_qbank``, contextlevel 70), as Moodle 5 writes it: restoring
+course-level categories into 5.x works only by moving them, with one precheck warning each.
 Stamps are stable (built from the course and the ids), not random, so rebuilding gives
 the same file and restoring twice into one course reuses instead of duplicating.
 
@@ -25,6 +27,7 @@ from .texts import Version
 from .xml import Leaf, Node, document, leaves, node
 
 COURSE_LEVEL = 50  # CONTEXT_COURSE
+MODULE_LEVEL = 70  # CONTEXT_MODULE
 
 NOTHING = "0.0000000"
 WRONG = "-1.0000000"  # a chosen wrong answer cancels the whole question
@@ -63,7 +66,15 @@ class QuestionBank:
     _answers: int = 0
 
     def __post_init__(self) -> None:
+        bank = self.build.plan.bank
+        # (context id, context level, instance id) of the bank's context
+        self.context = (bank.contextid, MODULE_LEVEL, bank.cmid) if bank else (COURSE_CONTEXT, COURSE_LEVEL, COURSE_ID)
         self.categories.append(_Category(1, "top", "", self._stamp("top"), parent=0, sortorder=0))
+
+    @property
+    def ids(self) -> tuple[int, ...]:
+        """Every category: Moodle lists the whole bank in the ``inforef.xml`` of each user of it."""
+        return tuple(category.id for category in self.categories)
 
     @property
     def top(self) -> int:
@@ -99,7 +110,7 @@ class QuestionBank:
             return build.content.inline(area, merged) if inline else build.content.block(area, merged)
 
         def area(filearea: str, itemid: int) -> FileArea:
-            return build.pool.area(COURSE_CONTEXT, "question", filearea, itemid)
+            return build.pool.area(self.context[0], "question", filearea, itemid)
 
         correct = [choice for choice in model.choices if choice.correct]
         single = model.kind == "single"
@@ -210,9 +221,9 @@ class QuestionBank:
             leaves(
                 {
                     "name": category.name,
-                    "contextid": COURSE_CONTEXT,
-                    "contextlevel": COURSE_LEVEL,
-                    "contextinstanceid": COURSE_ID,
+                    "contextid": self.context[0],
+                    "contextlevel": self.context[1],
+                    "contextinstanceid": self.context[2],
                     "info": category.info,
                     "infoformat": 0,
                     "stamp": category.stamp,

@@ -130,4 +130,4 @@ def quiz(build: Build, module: Module, bank: QuestionBank) -> ActivityBody:
         sortorder=module.grade_item,
         idnumber=module.item.id,
     )
-    return ActivityBody(name, element, (area,), grade=grade, question_categories=(bank.top, category))
+    return ActivityBody(name, element, (area,), grade=grade, uses_bank=True)

@@ -19,14 +19,15 @@ from ..scorm import package as scorm_package
 from ..scorm.targets import checker
 from ..scorm.versions import SCORM12
 from .backup import mbz
-from .scorm import Package
+from .scorm import Embedded
 from .texts import Languages
 from .versions import STAMPS, stamp
 
 
 @dataclass(frozen=True)
 class MoodleOptions:
-    version: str = field(default="4.5", metadata=option("Moodle release the .mbz is stamped for.", choices=tuple(STAMPS)))
+    version: str = field(default="4.5", metadata=option(
+        "Moodle release the backup is for (5.0 and later: questions in a question bank activity).", choices=tuple(STAMPS)))
     multilang: bool = field(
         default=True,
         metadata=option("One multilingual Moodle course (multilang filter) or one course per language.", off="per-language"),
@@ -59,14 +60,13 @@ def check(rendered: RenderedCourse, options: MoodleOptions) -> Diagnostics:
     return diagnostics
 
 
-def scorm_packages(rendered: RenderedCourse, languages: Languages) -> list[Package]:
+def scorm_packages(rendered: RenderedCourse, languages: Languages) -> list[Embedded]:
     """The course's SCORM 1.2 package in each language of the backup (``--moodle-scorm``)."""
     packages = []
     for lang in languages.codes:
-        built = scorm_package.build(rendered, lang, SCORM12)
         title = rendered.language(lang).text.title
         label = f"SCORM, {language_name(lang)}" if languages.multilang else "SCORM"
-        packages.append(Package(built.name, built.data, f"{title} ({label})", lang, built.info.mastery))
+        packages.append(Embedded(scorm_package.build(rendered, lang, SCORM12), f"{title} ({label})"))
     return packages
 
 

@@ -19,6 +19,11 @@ class Stamp:
     backup_release: str  # backup::RELEASE, "X.Y"
 
     @property
+    def banks_in_modules(self) -> bool:
+        """From 5.0 on, questions live in question bank activities (``mod_qbank``), not the course."""
+        return self.backup_version >= 2025041400
+
+    @property
     def module_version(self) -> int:
         """Core plugins of a branch share its date; quiz restore needs >= 2022020300."""
         return self.backup_version

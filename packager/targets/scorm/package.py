@@ -12,13 +12,14 @@ Layout of the zip::
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ... import links
-from ...archive import entry_date, zip_bytes
+from ...archive import entry_date, ordered, zip_bytes
 from ...i18n import translator
 from ...render import RenderedCourse
 from ...render.site import SiteBuilder, SiteOptions, site_paths
@@ -39,6 +40,7 @@ class Package:
     name: str  # file name in the build folder
     data: bytes
     info: manifest.PackageInfo  # what the manifest says (for writers that embed the package)
+    entries: Mapping[str, bytes]  # every file in the zip, in its order, so an embedding writer need not unzip it
 
 
 def file_name(shortname: str, lang: str, version: Version) -> str:
@@ -66,8 +68,9 @@ def build(rendered: RenderedCourse, lang: str, version: Version, plan: Plan | No
     write_manifest = manifest.scorm12 if version.runtime == "1.2" else manifest.scorm2004
     entries = {**files, **{name: _read("schemas", version.target, name) for name in version.schema_files}}
     entries[MANIFEST] = write_manifest(info)
+    entries = {name: entries[name] for name in ordered(entries, (MANIFEST, LAUNCH))}
     data = zip_bytes(entries, first=(MANIFEST, LAUNCH), date=entry_date(course.date))
-    return Package(file_name(course.shortname, lang, version), data, info)
+    return Package(file_name(course.shortname, lang, version), data, info, entries)
 
 
 def site_files(rendered: RenderedCourse, lang: str) -> dict[str, bytes]:

@@ -1,0 +1,1 @@
+"""Acceptance checks against a real Moodle (``make acceptance``); never part of ``make test``."""
