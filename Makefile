@@ -1,6 +1,7 @@
 # Two commands on a fresh machine: `make build` and `make test`. Everything they need is
 # installed here: the virtualenv and Python packages, the npm test peers, and (for tests)
-# Debian's chromium and postgresql when missing.
+# Debian's chromium and postgresql when missing; `make build` only the libraries and fonts
+# of the PDF handbook.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -10,9 +11,9 @@ DEV_STAMP     := $(VENV)/.qser-dev
 NODE_STAMP    := node_modules/.qser-installed
 PYTEST_ARGS   ?=
 
-.PHONY: build test bench serve check preview setup system-deps clean acceptance
+.PHONY: build test bench serve check preview setup system-deps build-deps clean acceptance
 
-build: $(RUNTIME_STAMP)
+build: $(RUNTIME_STAMP) build-deps
 	$(BIN)/qser build content --out build
 
 check: $(RUNTIME_STAMP)
@@ -27,7 +28,7 @@ serve: $(RUNTIME_STAMP)
 test: $(DEV_STAMP) $(NODE_STAMP) system-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-bench: $(DEV_STAMP)
+bench: $(DEV_STAMP) build-deps
 	$(BIN)/python -m benchmarks
 
 # Against a real Moodle, never part of `make test`: restores the backup and imports the
@@ -40,6 +41,9 @@ setup: $(DEV_STAMP) $(NODE_STAMP) system-deps
 
 system-deps:
 	@bash scripts/system-deps.sh
+
+build-deps:
+	@bash scripts/system-deps.sh build
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

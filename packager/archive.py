@@ -36,16 +36,19 @@ def ordered(entries: Mapping[str, bytes], first: Iterable[str]) -> list[str]:
     return head + sorted(name for name in entries if name not in set(head))
 
 
-def zip_bytes(entries: Mapping[str, bytes], *, first: Iterable[str] = (), date: tuple = ZIP_EPOCH, level: int = 6) -> bytes:
+def zip_bytes(entries: Mapping[str, bytes], *, first: Iterable[str] = (), date: tuple = ZIP_EPOCH, level: int = 6,
+              stored: Iterable[str] = ()) -> bytes:
+    """``stored`` entries are not compressed (an EPUB's ``mimetype``, read by its magic bytes)."""
+    uncompressed = set(stored)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
         for name in ordered(entries, first):
             _check_name(name)
             info = zipfile.ZipInfo(name, date_time=date)
             info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
+            info.compress_type = zipfile.ZIP_STORED if name in uncompressed else zipfile.ZIP_DEFLATED
             info.create_system = 3  # Unix, so the mode bits above are honoured everywhere
-            archive.writestr(info, entries[name], compresslevel=level)
+            archive.writestr(info, entries[name], compress_type=info.compress_type, compresslevel=level)
     return buffer.getvalue()
 
 

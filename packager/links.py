@@ -46,19 +46,24 @@ def asset_key(path: str) -> str:
 Resolver = Callable[[str], "str | None"]
 
 
-def rewrite(html: str, resolve: Resolver) -> str:
+def rewrite(html: str, resolve: Resolver, *, place: Callable[[str, str, str], "str | None"] | None = None) -> str:
     """Replace every placeholder; a key the resolver does not know becomes ``#``.
 
     ``resolve`` receives decoded keys (``asset/<path>`` with the path unquoted) and returns a
-    URL already escaped for an HTML attribute.
+    URL already escaped for an HTML attribute. A target that merges pages into one document
+    renames the ids inside them, so the fragment cannot simply be appended: it passes
+    ``place(attribute, key, fragment)`` instead, which returns the whole URL.
     """
 
     def swap(match: re.Match) -> str:
         key = match["key"]
         if key.startswith(ASSET):
             key = ASSET + unquote(key[len(ASSET) :])
-        url = resolve(key)
         frag = match["frag"] or ""
+        if place is not None:
+            url, frag = place(match["attr"], key, frag), ""
+        else:
+            url = resolve(key)
         if url is None:
             return f'{match["attr"]}="#"'
         return f'{match["attr"]}="{url}{frag}"'

@@ -114,7 +114,7 @@ def test_lang_option_limits_languages(mini_course: Path, tmp_path: Path):
 
 
 def test_unknown_target_is_a_usage_error(mini_course: Path):
-    result = run("build", str(mini_course), "--target", "pdf")
+    result = run("build", str(mini_course), "--target", "docx")
     assert result.exit_code == 2
 
 

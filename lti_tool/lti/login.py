@@ -32,6 +32,7 @@ class LoginRequest:
     lti_message_hint: str | None
     client_id: str | None
     deployment_id: str | None
+    storage_target: str | None = None  # lti_storage_target (LTI Client Side postMessages)
 
 
 def parse_login(params: Mapping[str, str]) -> LoginRequest:
@@ -45,6 +46,7 @@ def parse_login(params: Mapping[str, str]) -> LoginRequest:
         lti_message_hint=params.get("lti_message_hint") or None,
         client_id=params.get("client_id") or None,
         deployment_id=params.get("lti_deployment_id") or None,
+        storage_target=params.get("lti_storage_target") or None,
     )
 
 
@@ -71,6 +73,7 @@ class State:
     target: str
     expires: float
     value: str  # the signed string sent to the platform and back
+    storage_target: str | None = None  # the platform's postMessage storage frame, if it offered one
 
     @property
     def cookie_name(self) -> str:
@@ -86,12 +89,14 @@ class StateCodec:
         self.secret = secret
         self.ttl = ttl_seconds
 
-    def new(self, platform_id: int, target: str, now: float | None = None) -> State:
+    def new(self, platform_id: int, target: str, now: float | None = None, storage_target: str | None = None) -> State:
         expires = (time.time() if now is None else now) + self.ttl
         payload = {"p": platform_id, "n": secrets.token_urlsafe(32), "t": target, "e": int(expires)}
+        if storage_target:
+            payload["s"] = storage_target
         body = _b64(json.dumps(payload, separators=(",", ":")).encode())
         value = f"{body}.{_b64(self._mac(body))}"
-        return State(platform_id, payload["n"], target, payload["e"], value)
+        return State(platform_id, payload["n"], target, payload["e"], value, storage_target)
 
     def read(self, value: str | None, now: float | None = None) -> State:
         if not value:
@@ -106,7 +111,7 @@ class StateCodec:
             raise forbidden("the launch state is not one this tool issued", "state_invalid")
         if payload["e"] < (time.time() if now is None else now):
             raise forbidden("the launch state has expired: start the activity again", "state_expired")
-        return State(int(payload["p"]), str(payload["n"]), str(payload["t"]), payload["e"], value)
+        return State(int(payload["p"]), str(payload["n"]), str(payload["t"]), payload["e"], value, payload.get("s"))
 
     def _mac(self, body: str) -> bytes:
         return hmac.new(self.secret, b"qser-state:" + body.encode(), hashlib.sha256).digest()

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, select
 
 from ..textsearch import ESCAPE, contains_pattern, words
-from . import tables as T
+from . import cohort, tables as T
 from .db import Database, utc
 
 L, A, S, P = T.launch, T.attempt, T.case_summary, T.platform
@@ -47,19 +47,31 @@ def _approved():
         S.c.review_status == "approved"
 
 
-def search(db: Database, issuer: str, text: str = "", title: str = "", sector: str = "", limit: int = PAGE) -> tuple[list[CaseStudy], int]:
-    """Approved case studies of all courses of the platform (``issuer``) matching every word
-    given; newest first. Returns one page and the number of matches."""
+def _matching(issuer: str, text: str, title: str, sector: str):
+    """The approved case studies of the platform (``issuer``) matching every word given."""
     joined, approved = _approved()
     conditions = [approved, P.c.issuer == issuer]
     for column, query in ((S.c.search_key, text), (S.c.title_key, title), (S.c.sector_key, sector)):
         conditions += [column.like(contains_pattern(word), escape=ESCAPE) for word in words(query)]
-    where = and_(*conditions)
+    return joined, and_(*conditions)
+
+
+def search(db: Database, issuer: str, text: str = "", title: str = "", sector: str = "", limit: int = PAGE) -> tuple[list[CaseStudy], int]:
+    """Approved case studies of all courses of the platform (``issuer``) matching every word
+    given; newest first. Returns one page and the number of matches."""
+    joined, where = _matching(issuer, text, title, sector)
     with db.read() as conn:
         total = conn.execute(select(func.count()).select_from(joined).where(where)).scalar_one()
         rows = conn.execute(select(*_columns()).select_from(joined).where(where)
                             .order_by(S.c.reviewed_at.desc(), S.c.id.desc()).limit(limit)).all()
     return [_case(r) for r in rows], total
+
+
+def counts(db: Database, issuer: str, text: str = "", title: str = "", sector: str = "") -> tuple[list, list]:
+    """What a search matches, counted by sector and by course, for the library's charts."""
+    joined, where = _matching(issuer, text, title, sector)
+    with db.read() as conn:
+        return cohort.sector_counts(conn, joined, where), cohort.course_counts(conn, joined, where)
 
 
 def approved(db: Database, issuer: str | None = None) -> list[CaseStudy]:

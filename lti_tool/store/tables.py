@@ -120,6 +120,7 @@ attempt = Table(
     Column("suitable", Boolean, nullable=False),
     _ts("created_at"),
 )
+Index("ix_attempt_launch", attempt.c.launch_id)  # 0003: a course's attempts, joined from its launches
 
 # The one-page case-study summary a learner writes for a suitable case. ``review_status``
 # is where instructor review and the good-practice library take over.

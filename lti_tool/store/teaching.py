@@ -13,6 +13,7 @@ from sqlalchemy import and_, exists, func, insert, select, update
 from ..lti.roles import is_staff
 from ..textsearch import summary_keys
 from . import tables as T
+from .cohort import NO_FILTER, Filters
 from .db import Database, now, utc
 from .launches import LaunchRecord
 
@@ -97,8 +98,9 @@ def _pending_exists(row_table):
     )
 
 
-def attempts(db: Database, scope: Scope, limit: int | None = None) -> list[AttemptRow]:
-    """The course's attempts, newest first, each with its summary and its grade's fate."""
+def attempts(db: Database, scope: Scope, limit: int | None = None, filters: Filters = NO_FILTER) -> list[AttemptRow]:
+    """The course's attempts (those ``filters`` let through), newest first, each with its
+    summary and its grade's fate."""
     latest = _latest_grade()
     query = (
         select(A.c.id, A.c.created_at, A.c.score, A.c.max_score, A.c.suitable, L.c.user_sub, L.c.user_name, L.c.roles,
@@ -107,7 +109,7 @@ def attempts(db: Database, scope: Scope, limit: int | None = None) -> list[Attem
                _newer_exists(O).label("newer"), _pending_exists(O).label("queued"))
         .select_from(A.join(L, A.c.launch_id == L.c.id).outerjoin(S, S.c.attempt_id == A.c.id)
                      .outerjoin(latest, latest.c.attempt_id == A.c.id).outerjoin(O, O.c.id == latest.c.outbox_id))
-        .where(scope.where())
+        .where(scope.where(), *filters.conditions())
         .order_by(A.c.created_at.desc(), A.c.id.desc())
     )
     if limit is not None:
@@ -125,13 +127,14 @@ def attempts(db: Database, scope: Scope, limit: int | None = None) -> list[Attem
     ]
 
 
-def counts(db: Database, scope: Scope) -> dict[str, int]:
+def counts(db: Database, scope: Scope, filters: Filters = NO_FILTER) -> dict[str, int]:
+    where = and_(scope.where(), *filters.conditions())
     with db.read() as conn:
         base = A.join(L, A.c.launch_id == L.c.id)
-        total = conn.execute(select(func.count()).select_from(base).where(scope.where())).scalar_one()
-        people = conn.execute(select(func.count(func.distinct(L.c.user_sub))).select_from(base).where(scope.where())).scalar_one()
+        total = conn.execute(select(func.count()).select_from(base).where(where)).scalar_one()
+        people = conn.execute(select(func.count(func.distinct(L.c.user_sub))).select_from(base).where(where)).scalar_one()
         waiting = conn.execute(select(func.count()).select_from(base.join(S, S.c.attempt_id == A.c.id))
-                               .where(scope.where(), S.c.review_status == "submitted")).scalar_one()
+                               .where(where, S.c.review_status == "submitted")).scalar_one()
     return {"attempts": total, "people": people, "to_review": waiting}
 
 

@@ -7,15 +7,17 @@ from __future__ import annotations
 import logging
 import secrets
 
-from flask import Blueprint, jsonify, redirect, request
+from flask import Blueprint, jsonify, request
 
 from packager import lti_contract
 
 from ..lti import login as oidc
+from ..lti import state_proof
 from ..lti.errors import LtiError, bad_request, forbidden
 from ..store import launches, registry
 from ..lti.deep_linking import check_accepts_links
 from ..lti.roles import is_staff
+from . import launch_storage
 from .deep_link_views import render_picker
 from .screener_views import render_questions
 from .services import Services, tool
@@ -38,8 +40,9 @@ def login():
     if registration is None:
         raise forbidden("no platform is registered with this issuer and client_id", "unknown_platform")
     target = oidc.check_target(req.target_link_uri, t.targets)
-    state = t.states.new(registration.id, target)
-    response = redirect(oidc.authorization_redirect(registration.auth_login_url, registration.client_id, t.launch_url, req, state), 302)
+    state = t.states.new(registration.id, target, storage_target=state_proof.storage_target(req.storage_target))
+    auth_url = oidc.authorization_redirect(registration.auth_login_url, registration.client_id, t.launch_url, req, state)
+    response = launch_storage.login_page(req, state, auth_url, registration.auth_login_url)
     _set_state_cookie(t, response, state)
     return response
 
@@ -58,13 +61,32 @@ def _set_state_cookie(t: Services, response, state: oidc.State) -> None:
 
 @bp.route("/" + lti_contract.LAUNCH_PATH, methods=["POST"])
 def launch():
+    """The platform's form_post. With the state cookie back, the launch is accepted at once;
+    without it, the browser proves the binding from its storage (:mod:`.launch_storage`)."""
     t = tool()
     state = t.states.read(request.form.get("state"))
-    if request.cookies.get(state.cookie_name) != state.cookie_value:
-        raise forbidden("this browser did not start the launch (its state cookie is missing or different)", "state_cookie")
+    registration = _registration_of(t, state)
+    if not launch_storage.cookie_bound(state):
+        return launch_storage.confirm_page(state, registration.auth_login_url)
+    return _accept(t, state, registration)
+
+
+@bp.route("/" + launch_storage.CONFIRM_PATH, methods=["POST"])
+def launch_confirm():
+    t = tool()
+    state = t.states.read(request.form.get("state"))
+    launch_storage.check_confirm(state)
+    return _accept(t, state, _registration_of(t, state))
+
+
+def _registration_of(t: Services, state: oidc.State):
     registration = t.registration(state.platform_id)
     if registration is None:
         raise forbidden("the platform of this launch is no longer registered", "unknown_platform")
+    return registration
+
+
+def _accept(t: Services, state: oidc.State, registration):
     launched = t.validator.validate(
         request.form.get("id_token"), state, registration,
         lambda deployment: t.deployment_active(registration.id, deployment),

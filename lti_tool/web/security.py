@@ -2,9 +2,10 @@
 
 The screener runs inside the platform's page, so framing is allowed, but only by the
 registered platforms (CSP ``frame-ancestors``); pages have no script, so the CSP forbids
-every script (the one exception: the registration page's two-line script that closes
-Moodle's dialog, allowed by its hash on that response only). Forms post back to the tool
-only, except the activity picker's, which post to the platform's deep-linking return URL.
+every script (the exceptions: the registration page's two-line script that closes
+Moodle's dialog, allowed by its hash on that response only, and the launch pages that bind a
+login to the browser without a cookie, allowed the tool's own ``launch.js`` by its exact URL).
+Forms post back to the tool only, except the activity picker's, which post to the platform's deep-linking return URL.
 Logs never carry id_tokens, state, launch tokens or bearer tokens.
 """
 
@@ -75,25 +76,31 @@ def install_logging(level: str) -> None:
 
 
 def allow_for_this_response(*, frame_origins: tuple[str, ...] = (), form_targets: tuple[str, ...] = (),
-                            script_hashes: tuple[str, ...] = ()) -> None:
+                            script_hashes: tuple[str, ...] = (), script_urls: tuple[str, ...] = (),
+                            referrer: str | None = None) -> None:
     """Widen the CSP of the current response only: a page the platform frames before it is
     registered (Dynamic Registration), a form that posts back to the platform (deep linking),
-    the one inline script the registration protocol needs (closing Moodle's dialog)."""
-    g.qser_csp = (frame_origins, form_targets, script_hashes)
+    the one inline script the registration protocol needs (closing Moodle's dialog), the
+    tool's own static script by its exact URL (cookie-less launches). ``referrer`` replaces
+    ``no-referrer`` where a form must carry its ``Origin`` (browsers send ``null`` otherwise)."""
+    g.qser_csp = (frame_origins, form_targets, script_hashes, script_urls)
+    if referrer:
+        g.qser_referrer = referrer
 
 
 def headers(response: Response) -> Response:
     t = tool()
-    frames, forms, scripts = g.get("qser_csp", ((), (), ()))
+    frames, forms, hashes, urls = g.get("qser_csp", ((), (), (), ()))
+    scripts = (*(f"'sha256-{digest}'" for digest in hashes), *urls)
     ancestors = " ".join(dict.fromkeys(("'self'", *t.frame_origins(), *frames)))
     form_action = " ".join(("'self'", *forms))
-    script = "script-src " + " ".join(f"'sha256-{digest}'" for digest in scripts) + "; " if scripts else ""
+    script = "script-src " + " ".join(scripts) + "; " if scripts else ""
     response.headers["Content-Security-Policy"] = (
         f"default-src 'none'; {script}style-src 'self'; img-src 'self' data:; form-action {form_action}; "
         f"base-uri 'none'; frame-ancestors {ancestors}"
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Referrer-Policy"] = g.get("qser_referrer", "no-referrer")
     if t.settings.base_url.startswith("https://"):
         response.headers["Strict-Transport-Security"] = "max-age=31536000"
     if response.mimetype == "text/html" or request.endpoint in ("lti.login",):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, make_response, render_template, request
 
-from packager.i18n import translator as page_text
+from packager.i18n import language_name, translator as page_text
 
 from ..csv_export import to_csv
 from ..lti import nrps
@@ -24,6 +24,7 @@ from ..store import library, teaching
 from ..store.launches import LaunchRecord
 from .services import tool
 from .session import staff_launch_from_form
+from .teach_charts import kept_filters, library_page_charts, overview_charts, read_filters
 
 bp = Blueprint("teach", __name__, url_prefix="/teach")
 SHOWN_ATTEMPTS = 500
@@ -65,7 +66,8 @@ def field_labels(screener_id: str, lang: str, values: dict | None = None) -> lis
 def _render(template: str, launch: LaunchRecord, token: str, status: int = 200, **values):
     t = tool()
     html = render_template(template, t=page_text(launch.lang), lang=launch.lang, launch=launch, launch_token=token,
-                           csrf=t.csrf_token(t.token_hash(token)), states=status_labels(launch.lang), **values)
+                           csrf=t.csrf_token(t.token_hash(token)), states=status_labels(launch.lang),
+                           kept=kept_filters(request.form), **values)
     return make_response(html, status)
 
 
@@ -85,14 +87,19 @@ def _screener_titles(lang: str) -> dict[str, str]:
 
 
 def render_overview(launch: LaunchRecord, token: str, message: str | None = None, status: int = 200, warning: bool = False):
-    """``message``: a catalog key to show on top (a warning when ``status`` is not 200 or ``warning``)."""
+    """``message``: a catalog key to show on top (a warning when ``status`` is not 200 or ``warning``).
+    The form's filters (dates, launch language) narrow the counts, charts and attempts."""
     t = tool()
     scope = teaching.Scope.of(launch)
-    rows = teaching.attempts(t.db, scope, limit=SHOWN_ATTEMPTS)
+    filters, problems = read_filters(request.form)
+    rows = teaching.attempts(t.db, scope, limit=SHOWN_ATTEMPTS, filters=filters)
     missing, members_problem = _not_done(launch, scope)
-    return _render("teach_overview.html", launch, token, status, counts=teaching.counts(t.db, scope), attempts=rows,
-                   shown=SHOWN_ATTEMPTS, missing=missing, members_problem=members_problem, message=message,
-                   warning=warning or status != 200, titles=_screener_titles(launch.lang), current="overview")
+    charts = overview_charts(scope, filters, launch.lang, launch.screener_id, status_labels(launch.lang)["summary"])
+    languages = [(code, language_name(code)) for code in t.catalog.course.languages]
+    return _render("teach_overview.html", launch, token, 422 if problems and status == 200 else status,
+                   counts=teaching.counts(t.db, scope, filters), attempts=rows, shown=SHOWN_ATTEMPTS, missing=missing,
+                   members_problem=members_problem, message=message, warning=warning or status != 200, titles=_screener_titles(launch.lang),
+                   current="overview", charts=charts, filters=filters, problems=problems, languages=languages)
 
 
 def _not_done(launch: LaunchRecord, scope: teaching.Scope) -> tuple[list[nrps.Member] | None, str | None]:
@@ -136,7 +143,10 @@ def resend():
 def export():
     launch, token = staff_launch_from_form()
     strings = page_text(launch.lang)
-    rows = teaching.attempts(tool().db, teaching.Scope.of(launch))
+    filters, problems = read_filters(request.form)
+    if problems:
+        raise LtiError(422, "the CSV's filters cannot be read: " + ", ".join(problems), "bad_request")
+    rows = teaching.attempts(tool().db, teaching.Scope.of(launch), filters=filters)
     fields: dict[str, str] = {}
     for row in rows:
         for f in field_labels(row.screener_id, launch.lang, row.summary_fields):
@@ -224,4 +234,5 @@ def library_search():
     query = {key: " ".join(request.form.get(key, "").split())[:200] for key in ("q", "title", "sector")}
     results, total = library.search(t.db, registration.issuer, query["q"], query["title"], query["sector"])
     return _render("teach_library.html", launch, token, query=query, results=results, total=total,
+                   charts=library_page_charts(registration.issuer, query, launch.lang),
                    labels=lambda case: field_labels(case.screener_id, launch.lang, case.fields), current="library")

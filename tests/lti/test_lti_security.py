@@ -14,21 +14,13 @@ from dataclasses import dataclass
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from lti_tool.lti import claims as C
 from lti_tool.store import tables as T
 from tests.support.fake_moodle import FakeMoodle
 from tests.support.fake_moodle_lti1p3 import platform_keys
-from tests.support.lti_flow import ALL_ANSWERS, answer, auth_request, authorize, hidden, launch, login
-
-STORED = (T.launch, T.nonce_used, T.attempt, T.case_summary, T.grade_outbox)
-
-
-def snapshot(services) -> dict[str, int]:
-    with services.db.read() as conn:
-        return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one() for t in STORED}
-
+from tests.support.lti_flow import ALL_ANSWERS, answer, auth_location, auth_request, authorize, hidden, launch, login, snapshot
 
 @dataclass
 class Login:
@@ -43,7 +35,7 @@ class Login:
 def start(client, moodle: FakeMoodle, user: str = "101") -> Login:
     resp = login(client, moodle, user)
     params = auth_request(resp)
-    _, fields = authorize(moodle, resp.headers["Location"])
+    _, fields = authorize(moodle, auth_location(resp))
     claims = jwt.decode(fields["id_token"], options={"verify_signature": False})
     return Login(params["state"], params["nonce"], fields["id_token"], claims)
 
@@ -150,9 +142,12 @@ def tampered_state(client, moodle, services):
 
 
 def state_from_another_browser(client, moodle, services):
+    """No state cookie and no launch proof from the browser's storage (see test_lti_launch_storage)."""
     lg = start(client, moodle)
     client.delete_cookie(login_cookie_for(lg.state)[0], path="/lti/")
-    return lambda: post_launch(client, lg.state, lg.id_token)
+    assert post_launch(client, lg.state, lg.id_token).status_code == 200  # the page that asks for the proof
+    return lambda: client.post("/lti/launch/confirm", data={"state": lg.state, "id_token": lg.id_token},
+                               headers={"Origin": "http://localhost"})
 
 
 def wrong_iss(client, moodle, services):
@@ -282,7 +277,7 @@ ATTACKS: list[tuple[Attack, int, str | None]] = [
     (nonce_of_another_state, 403, 'nonce_mismatch'),
     (missing_state, 400, 'state_missing'),
     (tampered_state, 403, 'state_invalid'),
-    (state_from_another_browser, 403, 'state_cookie'),
+    (state_from_another_browser, 403, 'state_unbound'),
     (wrong_iss, 403, 'wrong_iss'),
     (wrong_aud, 403, 'wrong_aud'),
     (aud_list_without_azp, 403, 'azp_missing'),

@@ -1,7 +1,8 @@
 """The teacher's pages in headless Chromium, inside Moodle-like pages on another site, at
 phone width, in English, Greek and Spanish: axe-core finds no WCAG 2.1 AA violation on the
 instructor view (results, review, library), the activity picker (deep linking) and the
-registration dialog; the picker posts back to the platform without a script, and the
+registration dialog; the results' charts, their tables open, at 360 px and at desktop width,
+with the filters worked from the keyboard; the picker posts back to the platform without a script, and the
 registration dialog closes itself with ``org.imsglobal.lti.close`` (its one script allowed by
 hash under the CSP)."""
 
@@ -12,12 +13,14 @@ import time
 from urllib.parse import quote
 
 import pytest
+from sqlalchemy import func, select
 
 from lti_tool.config import Settings
-from lti_tool.store import invites
+from lti_tool.store import invites, tables as T
 from lti_tool.web import create_app
 from lti_tool.web.services import Services
 from tests.support.browser import describe
+from tests.support.cohort_data import seed
 from tests.support.fake_moodle import FakeMoodle
 from tests.support.fake_moodle_lti1p3 import User
 from tests.support.lti_browser import PHONE, Server, axe, no_horizontal_scroll, tool_frame
@@ -58,7 +61,9 @@ def stack(tmp_path_factory, lti_content):
     seeding = app.test_client()
     for user, locale, fields in SEEDED:
         moodle.links["7"].locale = locale
-        submit(seeding, launch(seeding, moodle, user=user), ALL_ANSWERS, credit="name", **fields)
+        learner = launch(seeding, moodle, user=user)
+        submit(seeding, learner, ALL_ANSWERS, credit="name", **fields)
+    seed(services.db, services.token_hash(learner.token), 150, langs=("en", "el", "es"))  # earlier weeks: every chart has data
     moodle.links["7"].locale = "en"
     yield moodle, tool_server, services
     tool_server.close()
@@ -116,6 +121,49 @@ def test_instructor_pages_on_a_phone(chromium, stack, lang, locale, words):
         clean(frame, f"search ({lang})")
         go(frame, frame.get_by_role("button", name=words["back"]).click)
         assert frame.url.endswith("/teach/") and frame.get_attribute("html", "lang") == lang
+    finally:
+        moodle.links["7"].locale = "en"
+        context.close()
+
+
+def open_all_details(frame) -> None:
+    """Open every disclosure (the charts' tables) so that axe checks what is inside too."""
+    frame.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+@pytest.mark.parametrize("lang, locale, words", [
+    ("en", "en-GB", ("Language of the launch", "Show these attempts", "Attempts: {n}")),
+    ("el", "el-GR", ("Γλώσσα εκκίνησης", "Εμφάνιση αυτών των προσπαθειών", "Προσπάθειες: {n}")),
+    ("es", "es-ES", ("Idioma de acceso", "Mostrar estos intentos", "Intentos: {n}")),
+])
+def test_charts_in_every_language_and_width(chromium, stack, lang, locale, words, width):
+    moodle, tool, services = stack
+    label, apply, count = words
+    moodle.links["7"].locale = locale
+    context = chromium.new_context(viewport={"width": width, "height": 800}, locale=locale)
+    page = context.new_page()
+    try:
+        page.goto(f"{moodle.issuer}/mod/lti/view.php?id=7&user=201")
+        frame = tool_frame(page, tool.port, "/lti/launch")
+        assert frame.locator("svg[role=img]").count() >= 6 and frame.locator("script").count() == 0
+        open_all_details(frame)
+        clean(frame, f"charts ({lang}, {width} px)")
+        # the keyboard chooses a language and applies the filter
+        chooser = frame.get_by_label(label)
+        chooser.focus()
+        page.keyboard.press("ArrowDown")  # the first language after "all languages"
+        chosen = chooser.input_value()
+        assert chosen == "en"
+        frame.get_by_role("button", name=apply).focus()
+        go(frame, lambda: page.keyboard.press("Enter"))
+        assert frame.get_by_label(label).input_value() == chosen
+        with services.db.read() as conn:
+            expected = conn.execute(select(func.count()).select_from(T.attempt.join(T.launch))
+                                    .where(T.launch.c.lang == chosen, T.launch.c.context_id == "2")).scalar_one()
+        assert count.format(n=expected) in frame.inner_text(".lti-stats")
+        open_all_details(frame)
+        clean(frame, f"charts filtered ({lang}, {width} px)")
     finally:
         moodle.links["7"].locale = "en"
         context.close()

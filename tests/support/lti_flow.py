@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 import requests
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lti_tool.outbox import OutboxWorker
 from lti_tool.store import registry
@@ -21,6 +21,7 @@ from .fake_moodle import FakeMoodle
 from .fake_moodle_lti1p3 import parse_form_post
 
 ALL_ANSWERS = ("recurring", "recordable", "other-departments", "service-change", "mutual-benefit")
+STORED = (T.launch, T.nonce_used, T.attempt, T.case_summary, T.grade_outbox)  # what a refused request must not add
 SUMMARY = {"f-name": "Eleni Papadopoulou", "f-title": "Interpreters on call", "f-background": "Families waited for hours."}
 
 
@@ -54,14 +55,21 @@ def login(client, moodle: FakeMoodle, user: str = "101", link: str = "7", method
     return client.get("/lti/login", query_string=params)
 
 
+def auth_location(resp) -> str:
+    """Where the tool's login page sends the browser on (the platform's auth endpoint)."""
+    page = resp.get_data(as_text=True)
+    match = re.search(r'data-auth="([^"]*)"', page)
+    assert resp.status_code == 200 and match, (resp.status_code, page[:2000])
+    return html_lib.unescape(match.group(1))
+
+
 def auth_request(resp) -> dict[str, str]:
-    return {k: v[0] for k, v in parse_qs(urlsplit(resp.headers["Location"]).query).items()}
+    return {k: v[0] for k, v in parse_qs(urlsplit(auth_location(resp)).query).items()}
 
 
 def launch(client, moodle: FakeMoodle, user: str = "101", link: str = "7") -> Launched:
     resp = login(client, moodle, user, link)
-    assert resp.status_code == 302, resp.get_data(as_text=True)
-    action, fields = authorize(moodle, resp.headers["Location"])
+    action, fields = authorize(moodle, auth_location(resp))
     assert urlsplit(action).path == "/lti/launch"
     launched = client.post("/lti/launch", data=fields)
     html = launched.get_data(as_text=True)
@@ -77,8 +85,7 @@ def deep_link_launch(client, moodle: FakeMoodle, user: str = "201"):
     """The teacher presses "Select content" in Moodle's activity form: login, authorize,
     launch; returns the tool's answer (the activity picker)."""
     resp = client.post("/lti/login", data=moodle.deep_link_params(user))
-    assert resp.status_code == 302, resp.get_data(as_text=True)
-    action, fields = authorize(moodle, resp.headers["Location"])
+    action, fields = authorize(moodle, auth_location(resp))
     return client.post(urlsplit(action).path, data=fields)
 
 
@@ -138,3 +145,9 @@ def deliver_all(services, worker: OutboxWorker | None = None, rounds: int = 20) 
 def outbox_rows(services):
     with services.db.read() as conn:
         return conn.execute(select(T.grade_outbox).order_by(T.grade_outbox.c.id)).all()
+
+
+def snapshot(services) -> dict[str, int]:
+    """Row counts of everything a launch or a form could store."""
+    with services.db.read() as conn:
+        return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one() for t in STORED}
