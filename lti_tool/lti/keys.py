@@ -6,7 +6,7 @@ The keys live wherever a :class:`KeySource` keeps them (the database, see
 keys and a rotation on one node is seen by all on their next read: nothing here caches which
 keys exist, only the parsed form of each key (parsing and decrypting cost milliseconds).
 Private keys are sealed with Fernet (AES-128-CBC + HMAC-SHA256) when a key encryption key is
-configured. Before 0003 the keys were files in ``<var>/keys``; :func:`read_key_folder` and
+configured. Before 0004 the keys were files in ``<var>/keys``; :func:`read_key_folder` and
 :func:`read_secret_file` read them once, for the import.
 """
 
@@ -156,7 +156,7 @@ class ToolKeyring:
 
 
 def read_key_folder(folder: Path) -> list[KeyRow]:
-    """The keys of a var folder from before 0003 (``keys.json`` and ``<kid>.pem``), unsealed; none when absent."""
+    """The keys of a var folder from before 0004 (``keys.json`` and ``<kid>.pem``), unsealed; none when absent."""
     manifest = Path(folder) / MANIFEST
     if not manifest.exists():
         return []

@@ -189,7 +189,7 @@ invite = Table(
     Column("platform_id", Id, ForeignKey("platform.id", ondelete="SET NULL"), nullable=True),
 )
 
-# The tool's RSA signing keys (0003): the newest current key signs; a retired key stays in the
+# The tool's RSA signing keys (0004): the newest current key signs; a retired key stays in the
 # JWKS until ``retire_at``. ``sealed``: the PEM is encrypted with the key encryption key.
 tool_key = Table(
     "tool_key",
@@ -201,7 +201,7 @@ tool_key = Table(
     _ts("retire_at", nullable=True),
 )
 
-# Random secrets every node must share (0003): "state" signs the OIDC state and the forms' CSRF tokens.
+# Random secrets every node must share (0004): "state" signs the OIDC state and the forms' CSRF tokens.
 tool_secret = Table(
     "tool_secret",
     metadata,

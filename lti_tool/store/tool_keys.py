@@ -74,7 +74,7 @@ def shared_secret(db: Database, name: str, seal: KeySeal, nbytes: int = 32) -> b
 
 
 def import_var_folder(db: Database, var_dir: Path, seal: KeySeal) -> tuple[int, bool]:
-    """Copy the keys and the state secret of a var folder from before 0003 into an empty
+    """Copy the keys and the state secret of a var folder from before 0004 into an empty
     database, same kids (platforms keep verifying: nobody re-registers). Returns
     (keys imported, secret imported); nothing is imported over what the database has."""
     legacy_keys = read_key_folder(Path(var_dir) / "keys")

@@ -1,7 +1,7 @@
 """The tool's signing keys and its state/form secret move from the var folder into the
 database, so every node behind the load balancer signs, verifies and publishes the same.
 
-Revision ID: 0003
+Revision ID: 0004
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
