@@ -78,7 +78,7 @@ def main(release: str | None) -> None:
         return
     release = release or site.release
     with tempfile.TemporaryDirectory() as tmp:
-        (backup,) = build(["moodle"], Path(tmp), "--moodle-version", release)
+        (backup,) = build(["moodle"], Path(tmp), "--moodle-version", release, "--lang", "en")  # the default: one course per language
         imported = site.import_package(backup)
     report = site.report(imported.courseid)
     click.echo(f"{report['release']}: restored {backup.name} (backup for {release}) as course {imported.courseid}")

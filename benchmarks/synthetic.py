@@ -70,8 +70,11 @@ def generate(root: Path, pages: int, seed: int = 1) -> Path:
     return root
 
 
-def touch_one_page(root: Path) -> Path:
-    """Edit one page's body, as an author saving a change would."""
+def touch_one_page(root: Path, retitle: bool = False) -> Path:
+    """Edit one page's body (and with ``retitle`` its title), as an author saving a change would."""
     page = sorted(root.glob("001-*/01-*.md"))[0]
-    page.write_text(page.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    text = page.read_text(encoding="utf-8")
+    if retitle:
+        text = text.replace("title: Page ", "title: Renamed page ", 1)
+    page.write_text(text + "\nOne more sentence.\n", encoding="utf-8")
     return page

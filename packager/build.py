@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from .archive import Stage
+from .cache import Cache
 from .diagnostics import CourseError, Diagnostics
+from .incremental import Record, source_digest, target_digest
 from .model import Course
 from .render import RenderedCourse, render_course
 from .source import load_partial
@@ -44,7 +46,7 @@ class Checked:
     diagnostics: Diagnostics
 
 
-def check(source: Path | str, options: BuildOptions = BuildOptions()) -> Checked:
+def check(source: Path | str, options: BuildOptions = BuildOptions(), cache: Cache | None = None) -> Checked:
     """Load and render without writing; raises :class:`CourseError` listing every problem."""
     course, diagnostics = load_partial(source)
     if course is None:
@@ -55,7 +57,7 @@ def check(source: Path | str, options: BuildOptions = BuildOptions()) -> Checked
         raise CourseError(diagnostics, options.strict)
     if options.lti_url:
         course = replace(course, lti=replace(course.lti, url=options.lti_url))
-    rendered, render_diagnostics = render_course(course, options.languages or None)
+    rendered, render_diagnostics = render_course(course, options.languages or None, cache=cache)
     diagnostics.extend(render_diagnostics)
     if diagnostics.failed(options.strict):
         raise CourseError(diagnostics, options.strict)
@@ -68,23 +70,50 @@ def build(
     targets: Sequence[str] | None = None,
     options: BuildOptions = BuildOptions(),
     progress: Progress | None = None,
+    cache: Cache | None = None,
 ) -> tuple[list[Path], Diagnostics]:
-    """Build ``targets`` (default: all) into ``out``; returns the written outputs and the warnings."""
+    """Build ``targets`` (default: all) into ``out``; returns the written outputs and the warnings.
+
+    With a ``cache`` (:mod:`packager.cache`), texts and pages an earlier build made from the
+    same inputs are reused, and a target whose inputs and outputs are unchanged is not
+    written again (:mod:`packager.incremental`); the outputs are the same bytes either way.
+    """
     targets = list(TARGETS) if targets is None else list(targets)
     step = progress or (lambda _name: None)
-    checked = check(source, options)
+    digests: dict[str, str] = {}
+    record = None
+    if cache is not None:
+        sources = source_digest(Path(source), skip=(Path(out), cache.folder))
+        shared = (options.languages, options.strict, options.lti_url)
+        digests = {name: target_digest(sources, name, shared, options.of(name)) for name in targets}
+        record = Record(cache, Path(out))
+        fresh = {name for name in targets if record.unchanged(name, digests[name])}
+        if len(fresh) == len(targets):
+            cache.stats["build.unchanged"] += 1
+            return [path for name in targets for path in record.outputs(name)], record.diagnostics(targets)
+    checked = check(source, options, cache)
     for name in targets:
         if TARGETS[name].check is not None:
             checked.diagnostics.extend(TARGETS[name].check(checked.rendered, options.of(name)))
     if checked.diagnostics.failed(options.strict):
         raise CourseError(checked.diagnostics, options.strict)
     step("render")
+    if cache is not None:
+        cache.save("render")
+    todo = [name for name in targets if record is None or name not in fresh]
+    kept = [path for name in targets if name not in todo for path in record.outputs(name)]
+    outputs: dict[str, list[str]] = {}
     with Stage(Path(out)) as stage:
-        for group in _write_groups(checked.rendered, stage, targets, options):
+        for group, written in _write_groups(checked.rendered, stage, todo, options):
+            outputs.update(written)
             for name in group:
                 step(name)
-        written = stage.commit()
-    return written, checked.diagnostics
+        placed = stage.commit()
+    if record is not None:
+        for name in todo:
+            record.update(name, digests[name], outputs[name], checked.diagnostics)
+        record.save()
+    return kept + placed, checked.diagnostics
 
 
 # --- writing targets on every core ---------------------------------------------------------
@@ -99,6 +128,7 @@ _JOB: tuple | None = None
 
 
 def _write_groups(rendered: RenderedCourse, stage: Stage, names: list[str], options: BuildOptions):
+    """Yields each family's target names with the outputs of each target."""
     groups: dict[str, list[str]] = {}
     for name in names:
         groups.setdefault(TARGETS[name].family or name, []).append(name)
@@ -107,25 +137,32 @@ def _write_groups(rendered: RenderedCourse, stage: Stage, names: list[str], opti
     workers = min(os.cpu_count() or 1, len(ordered))
     if workers < 2 or pages < _PARALLEL_FROM:
         for group in ordered:
-            _write_group(rendered, stage, group, options)
-            yield group
+            yield group, _write_group(rendered, stage, group, options)
         return
     global _JOB
     _JOB = (rendered, stage, options)
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for group, staged in zip(ordered, pool.map(_write_group_in_worker, ordered)):
-                for output in staged:
-                    stage.path(output)  # the worker staged it; the parent commits it
-                yield group
+            for group, written in zip(ordered, pool.map(_write_group_in_worker, ordered)):
+                for outputs in written.values():
+                    for output in outputs:
+                        stage.path(output)  # the worker staged it; the parent commits it
+                yield group, written
     finally:
         _JOB = None
 
 
-def _write_group(rendered: RenderedCourse, stage: Stage, group: list[str], options: BuildOptions) -> list[str]:
-    return [output for name in group for output in TARGETS[name].write(rendered, stage, options.of(name))]
+def _write_group(rendered: RenderedCourse, stage: Stage, group: list[str], options: BuildOptions) -> dict[str, list[str]]:
+    """Writes one family; its pages go to and come from the family's own cache files."""
+    family = TARGETS[group[0]].family or group[0]
+    scoped = rendered.cache.scope(family) if rendered.cache is not None else None
+    own = replace(rendered, cache=scoped) if scoped is not None else rendered
+    written = {name: TARGETS[name].write(own, stage, options.of(name)) for name in group}
+    if scoped is not None:
+        scoped.save()
+    return written
 
 
-def _write_group_in_worker(group: list[str]) -> list[str]:
+def _write_group_in_worker(group: list[str]) -> dict[str, list[str]]:
     rendered, stage, options = _JOB
     return _write_group(rendered, stage, group, options)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import sys
 import typing
-from dataclasses import MISSING, fields
+from dataclasses import MISSING, fields, replace
 from pathlib import Path
 
 import click
@@ -18,6 +18,7 @@ from . import __version__
 from .build import BuildOptions
 from .build import build as run_build
 from .build import check as run_check
+from .cache import Cache
 from .diagnostics import CourseError, Diagnostics, Severity
 from .targets import TARGETS, Target
 
@@ -42,8 +43,9 @@ def _report(diagnostics: Diagnostics, source: Path, strict: bool = False, quiet:
     for diag in diagnostics.sorted():
         if quiet and diag.severity is Severity.WARNING and not strict:
             continue
-        color = "red" if diag.severity is Severity.ERROR or strict else "yellow"
-        click.secho(diag.format(label), fg=color, err=True)
+        if strict:  # the summary counts warnings as errors: so does every message
+            diag = replace(diag, severity=Severity.ERROR)
+        click.secho(diag.format(label), fg="red" if diag.severity is Severity.ERROR else "yellow", err=True)
 
 
 def _summary(diagnostics: Diagnostics, strict: bool) -> str:
@@ -133,18 +135,22 @@ class _BuildCommand(click.Command):
 @click.option("--strict", is_flag=True, help="Treat warnings (missing alt text, missing translations) as errors.")
 @click.option("--quiet", "-q", is_flag=True, help="Do not print warnings.")
 @click.option("--lti-url", metavar="URL", default="", callback=lambda _c, _p, v: _check_url(v), help="Base URL of your qser LTI tool (overrides lti.url in course.md).")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar="QSER_CACHE_DIR", default=None,
+              help="Build cache folder (default: OUT/.qser-cache; env QSER_CACHE_DIR).")
+@click.option("--no-cache", is_flag=True, help="Build everything from scratch, without reading or writing the build cache.")
 def build(source: Path, out: Path, targets: tuple[str, ...], languages: tuple[str, ...], strict: bool, quiet: bool,
-          lti_url: str, **target_flags) -> None:
+          lti_url: str, cache_dir: Path | None, no_cache: bool, **target_flags) -> None:
     """Build SOURCE (default: content/) into --out (default: build/)."""
     names = list(TARGETS) if "all" in targets else list(dict.fromkeys(targets))
     options = BuildOptions(
         languages=tuple(dict.fromkeys(languages)), strict=strict, lti_url=lti_url, targets=_target_options(target_flags),
     )
+    cache = None if no_cache else Cache.for_output(out, cache_dir)
     try:
         if _interactive():
-            written, diagnostics = _build_with_progress(source, out, names, options)
+            written, diagnostics = _build_with_progress(source, out, names, options, cache)
         else:
-            written, diagnostics = run_build(source, out, names, options)
+            written, diagnostics = run_build(source, out, names, options, cache=cache)
     except CourseError as exc:
         _report(exc.diagnostics, source, strict, quiet)
         click.secho(f"Build failed: {_summary(exc.diagnostics, strict)}; nothing was written.", fg="red", err=True)
@@ -153,13 +159,25 @@ def build(source: Path, out: Path, targets: tuple[str, ...], languages: tuple[st
         click.secho(f"Build failed: cannot write outputs: {exc}", fg="red", err=True)
         sys.exit(EXIT_OUTPUT)
     _report(diagnostics, source, strict, quiet)
+    if cache is not None and not quiet:
+        for line in cache.ignored:
+            click.secho(f"build cache: ignored {line}; rebuilt it", fg="yellow", err=True)
     if _interactive():
+        if cache is not None:
+            click.echo(_cache_summary(cache))
         for path in written:
             click.echo(f"  {path}")
         click.secho(f"Built {len(written)} output(s) in {out}/", fg="green")
 
 
-def _build_with_progress(source: Path, out: Path, names: list[str], options: BuildOptions):
+def _cache_summary(cache: Cache) -> str:
+    if cache.stats["build.unchanged"]:
+        return "Nothing changed since the last build: outputs kept."
+    reused, total = cache.stats["render.hit"], cache.stats["render.hit"] + cache.stats["render.miss"]
+    return f"Build cache: {reused} of {total} texts reused."
+
+
+def _build_with_progress(source: Path, out: Path, names: list[str], options: BuildOptions, cache: Cache | None):
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), transient=True) as bar:
@@ -168,7 +186,7 @@ def _build_with_progress(source: Path, out: Path, names: list[str], options: Bui
         def step(name: str) -> None:
             bar.update(task, advance=1, description=f"Writing {name}" if name != "render" else "Writing")
 
-        return run_build(source, out, names, options, progress=step)
+        return run_build(source, out, names, options, progress=step, cache=cache)
 
 
 @main.command()
@@ -203,6 +221,35 @@ def preview(source: Path, port: int, out: Path | None, open_browser: bool) -> No
     from .preview import serve
 
     sys.exit(serve(source, port=port, out=out, open_browser=open_browser))
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--lang", "-l", "languages", multiple=True, metavar="CODE", default=("en",), show_default=True,
+              help="Course language; repeat for several, the first is the default.")
+def new(folder: Path, languages: tuple[str, ...]) -> None:
+    """Start a course in FOLDER (new or empty): a section with a page, a label, a quiz and the screener."""
+    from .scaffold import scaffold
+    from .source.schema import LANG_RE
+
+    if folder.exists() and any(folder.iterdir()):
+        raise click.UsageError(f"{folder} is not empty; choose a new or empty folder")
+    bad = [lang for lang in languages if not LANG_RE.match(lang)]
+    if bad:
+        raise click.BadParameter(f"{', '.join(bad)}: use a language code such as en, el or es", param_hint="--lang")
+    scaffold(folder, tuple(dict.fromkeys(languages)))
+    click.echo(f"Created a course in {folder}/. Next: qser preview {folder}   (or qser check {folder})")
+
+
+@main.command()
+@click.argument("kind", type=click.Choice(["course", "section", "item"]))
+def schema(kind: str) -> None:
+    """Print the JSON Schema (draft 2020-12) of KIND's front matter, for editors."""
+    import json
+
+    from .source.json_schema import json_schema
+
+    click.echo(json.dumps(json_schema(kind), indent=2, ensure_ascii=False))
 
 
 class _LtiCommands(click.Group):

@@ -33,8 +33,10 @@ def available() -> list[str]:
     return sorted(p.name[: -len(".json")] for p in folder.iterdir() if p.name.endswith(".json"))
 
 
+@lru_cache(maxsize=None)
 def language_name(lang: str) -> str:
-    """The language's own name for itself (an autonym), so learners recognise it."""
+    """The language's own name for itself (an autonym), so learners recognise it (cached:
+    every page's language switch asks)."""
     return _read(lang).get("language_name", lang)
 
 

@@ -13,6 +13,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import PurePosixPath
 from urllib.parse import quote, unquote
 
@@ -73,8 +74,11 @@ def rewrite(html: str, resolve: Resolver, *, place: Callable[[str, str, str], "s
     return _PLACEHOLDER.sub(swap, html)
 
 
+@lru_cache(maxsize=1 << 16)
 def relative_url(from_dir: str, to_path: str) -> str:
-    """URL of ``to_path`` seen from a page in ``from_dir`` (both POSIX, relative to one root)."""
+    """URL of ``to_path`` seen from a page in ``from_dir`` (both POSIX, relative to one root).
+
+    Cached: every page of a section links to the same few thousand places."""
     src = [p for p in from_dir.split("/") if p not in ("", ".")]  # "." is the root (PurePosixPath("a").parent)
     dst = [p for p in to_path.split("/") if p not in ("", ".")]
     common = 0

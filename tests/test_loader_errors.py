@@ -284,7 +284,7 @@ def test_untranslated_strings_inside_lists_are_reported(mini_course: Path):
         """,
     )
     lines = problems(mini_course, "--strict")
-    assert any("03-quiz.el.md:1: warning: 'summary' is not translated" in line for line in lines), lines
+    assert any("03-quiz.el.md:1: error: 'summary' is not translated" in line for line in lines), lines  # --strict: errors
     assert any(
-        "03-quiz.el.md:8: warning: 'questions[1].choices[2].feedback' is not translated; the en text is used" in line for line in lines
+        "03-quiz.el.md:8: error: 'questions[1].choices[2].feedback' is not translated; the en text is used" in line for line in lines
     ), lines

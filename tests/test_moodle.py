@@ -58,7 +58,7 @@ def synthetic(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def multilang(synthetic, tmp_path_factory) -> mc.Backup:
     out = tmp_path_factory.mktemp("multilang")
-    (path,) = build_one(synthetic, out)
+    (path,) = build_one(synthetic, out, multilang=True)
     assert path.name == "synth.mbz"
     return mc.Backup.read(path)
 
@@ -66,7 +66,7 @@ def multilang(synthetic, tmp_path_factory) -> mc.Backup:
 @pytest.fixture(scope="module")
 def per_language(synthetic, tmp_path_factory) -> dict[str, mc.Backup]:
     out = tmp_path_factory.mktemp("perlang")
-    written = build_one(synthetic, out, multilang=False)
+    written = build_one(synthetic, out)  # the default
     assert sorted(p.name for p in written) == ["synth-el.mbz", "synth-en.mbz"]
     return {p.stem.split("-")[-1]: mc.Backup.read(p) for p in written}
 
@@ -74,7 +74,7 @@ def per_language(synthetic, tmp_path_factory) -> dict[str, mc.Backup]:
 @pytest.fixture(scope="module")
 def shipped(tmp_path_factory) -> mc.Backup:
     out = tmp_path_factory.mktemp("shipped")
-    written = build_one(CONTENT, out)
+    written = build_one(CONTENT, out, multilang=True)
     assert [p.name for p in written] == [f"{check(CONTENT).course.shortname}.mbz"]
     return mc.Backup.read(written[0])
 
@@ -165,7 +165,7 @@ def test_archive_check_rejects_pax_headers(multilang, tmp_path):
 
 
 def test_builds_are_byte_identical(synthetic, tmp_path, multilang):
-    (again,) = build_one(synthetic, tmp_path)
+    (again,) = build_one(synthetic, tmp_path, multilang=True)
     assert again.read_bytes() == multilang.data
 
 
@@ -435,7 +435,7 @@ def test_completion_follows_the_items_setting(tmp_path):
     for rel, setting in (("02-practice/02-check.md", "grade"), ("02-practice/01-screener.md", "view")):
         path = source / rel
         path.write_text(path.read_text().replace("---\n", f"---\ncompletion: {setting}\n", 1))
-    (path,) = build_one(source, tmp_path / "out")
+    (path,) = build_one(source, tmp_path / "out", multilang=True)
     backup = mc.Backup.read(path)
     mc.check_all(backup)
     quiz = backup.xml(f"{module_dir(backup, 'quiz')}/module.xml")
@@ -497,7 +497,7 @@ def test_activity_grades_are_byte_identical_to_moodles():
 
 
 def test_course_without_grades_or_questions(mini_course, tmp_path):
-    (path,) = build_one(mini_course, tmp_path)
+    (path,) = build_one(mini_course, tmp_path, multilang=True)
     backup = mc.Backup.read(path)
     mc.check_all(backup)
     assert backup.xml("questions.xml").find("question_category") is None
@@ -577,7 +577,7 @@ def test_moodle_scorm_option_embeds_the_scorm_12_packages(tmp_path):
     page = source / "01-intro/01-welcome.md"
     page.write_text(page.read_text().replace("<../assets/été plan.png>", "../assets/plan.png"))
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["build", str(source), "--out", str(out), "--target", "moodle", "--target", "scorm12", "--moodle-scorm"])
+    result = CliRunner().invoke(main, ["build", str(source), "--out", str(out), "--target", "moodle", "--target", "scorm12", "--moodle-scorm", "--moodle-multilang"])
     assert result.exit_code == 0, result.output
     backup = mc.Backup.read(out / "synth.mbz")
     mc.check_all(backup)

@@ -32,7 +32,7 @@ def synthetic(tmp_path_factory):
 
 @pytest.mark.parametrize("release", ["5.0", "5.1"])
 def test_backup_for_moodle_5_has_a_question_bank_activity(synthetic, tmp_path, release):
-    (path,) = build_one(synthetic, tmp_path, version=release)
+    (path,) = build_one(synthetic, tmp_path, version=release, multilang=True)
     backup = mc.Backup.read(path)
     mc.check_all(backup)
     mc.check_module_banks(backup)
@@ -53,7 +53,7 @@ def test_per_language_backups_for_moodle_5(synthetic, tmp_path):
 
 
 def test_moodle_45_backup_keeps_the_course_bank(synthetic, tmp_path):
-    (path,) = build_one(synthetic, tmp_path)
+    (path,) = build_one(synthetic, tmp_path, multilang=True)
     backup = mc.Backup.read(path)
     assert not [a for a in backup.activities() if a["modulename"] == "qbank"]
     levels = {c.findtext("contextlevel") for c in backup.xml("questions.xml").iterfind("question_category")}
@@ -64,7 +64,7 @@ def test_moodle_45_backup_keeps_the_course_bank(synthetic, tmp_path):
 
 def test_shipped_course_for_moodle_5_every_quiz_keeps_its_questions(tmp_path):
     """Count as Moodle does after restore: quiz slots -> question references -> bank entries."""
-    (path,) = build_one(CONTENT, tmp_path, version="5.0")
+    (path,) = build_one(CONTENT, tmp_path, version="5.0", multilang=True)
     backup = mc.Backup.read(path)
     mc.check_all(backup)
     mc.check_module_banks(backup)
@@ -82,7 +82,7 @@ def test_shipped_course_for_moodle_5_every_quiz_keeps_its_questions(tmp_path):
 
 
 def test_a_course_without_quizzes_gets_no_bank(mini_course, tmp_path):
-    (path,) = build_one(mini_course, tmp_path, version="5.0")
+    (path,) = build_one(mini_course, tmp_path, version="5.0", multilang=True)
     backup = mc.Backup.read(path)
     assert not [a for a in backup.activities() if a["modulename"] == "qbank"]
     assert backup.xml("questions.xml").find("question_category") is None
@@ -93,7 +93,7 @@ REFERENCE = mc.REFERENCE.parent / "MOODLE50"
 
 def test_bank_is_written_as_moodle_50_writes_its_own(tmp_path):
     """Against a backup Moodle 5.0 made of a course whose bank it had created itself."""
-    (path,) = build_one(CONTENT, tmp_path, version="5.0")
+    (path,) = build_one(CONTENT, tmp_path, version="5.0", multilang=True)
     ours = mc.Backup.read(path)
     theirs = mc.Backup(b"", {str(p.relative_to(REFERENCE)): p.read_bytes() for p in REFERENCE.rglob("*.xml")})
     (bank,) = [a["directory"] for a in ours.activities() if a["modulename"] == "qbank"]

@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 
 from packager.preview import Previewer, PreviewServer
+from packager.render import render_course
+from packager.render.site import SiteBuilder
+from packager.source import load_course
 from tests.support.courses import write
 
 
@@ -28,6 +31,18 @@ def test_one_saved_page_rewrites_only_that_page(mini_course: Path, tmp_path: Pat
     assert "Freshly edited text." in (out / "en/basics/first.html").read_text(encoding="utf-8")
 
 
+def test_saved_page_is_read_alone(mini_course: Path, tmp_path: Path, monkeypatch):
+    """The cost of a save does not grow with the course: the other files are not read again."""
+    from packager import preview
+
+    previewer = Previewer(mini_course, tmp_path / "p")
+    previewer.rebuild()
+    monkeypatch.setattr(preview, "load_partial", lambda _root: pytest.fail("the whole course was loaded again"))
+    page = write(mini_course, "01-basics/01-first.el.md", "---\ntitle: Πρώτη σελίδα\n---\nΝέο κείμενο.\n")
+    assert previewer.rebuild({page}) == "pages"
+    assert "Νέο κείμενο." in (tmp_path / "p/el/basics/first.html").read_text(encoding="utf-8")
+
+
 def test_label_change_rewrites_its_section_page(mini_course: Path, tmp_path: Path):
     previewer = Previewer(mini_course, tmp_path / "p")
     previewer.rebuild()
@@ -36,13 +51,27 @@ def test_label_change_rewrites_its_section_page(mini_course: Path, tmp_path: Pat
     assert "Νέα σημείωση." in (tmp_path / "p/el/basics/index.html").read_text(encoding="utf-8")
 
 
-def test_title_change_rebuilds_everything(mini_course: Path, tmp_path: Path):
+def test_title_change_rewrites_only_the_pages_that_show_it(mini_course: Path, tmp_path: Path):
+    out = tmp_path / "p"
+    previewer = Previewer(mini_course, out)
+    previewer.rebuild()
+    before = snapshot(out)
+    page = write(mini_course, "01-basics/01-first.md", "---\ntitle: Renamed page\n---\nText\n")
+    assert previewer.rebuild({page}) == "pages"
+    after = snapshot(out)
+    # the page and its section page (its list of items, contents menu and pager); the home
+    # page lists sections only, and the Greek pages show the Greek title
+    assert {path for path in after if after[path] != before[path]} == {"en/basics/first.html", "en/basics/index.html"}
+    assert "Renamed page" in (out / "en/basics/index.html").read_text(encoding="utf-8")
+    assert (out / "en/basics/first.html").read_bytes() == dict(SiteBuilder(render_course(load_course(mini_course)[0])[0], previewer.options).files())["en/basics/first.html"]
+
+
+def test_section_file_change_rebuilds_everything(mini_course: Path, tmp_path: Path):
     previewer = Previewer(mini_course, tmp_path / "p")
     previewer.rebuild()
-    page = write(mini_course, "01-basics/01-first.md", "---\ntitle: Renamed page\n---\nText\n")
-    assert previewer.rebuild({page}) == "full"
-    # the new title appears on other pages too (the section's list and the contents menu)
-    assert "Renamed page" in (tmp_path / "p/en/basics/index.html").read_text(encoding="utf-8")
+    section = write(mini_course, "01-basics/index.md", "---\ntitle: Basics renamed\nsummary: The first steps.\n---\nText\n")
+    assert previewer.rebuild({section}) == "full"
+    assert "Basics renamed" in (tmp_path / "p/en/index.html").read_text(encoding="utf-8")
 
 
 def test_problems_keep_the_last_good_site(mini_course: Path, tmp_path: Path):

@@ -1,8 +1,10 @@
 """Course model to safe HTML, once per build: :mod:`.markdown` (Markdown and sanitising),
-:mod:`.course` (every text of every language, see :class:`RenderedCourse`) and :mod:`.site`
-(the HTML site pages that every HTML-based target shares)."""
+:mod:`.course` (every text of every language, into the values of :mod:`.types`; the build
+cache keeps them as :mod:`.payload`) and :mod:`.site` (the HTML site pages that every
+HTML-based target shares)."""
 
-from .course import (
+from .course import render_course, rerender_items
+from .types import (
     RenderedChoice,
     RenderedCourse,
     RenderedField,
@@ -13,8 +15,6 @@ from .course import (
     RenderedScreener,
     RenderedScreenerQuestion,
     RenderedSection,
-    render_course,
-    rerender_items,
 )
 
 __all__ = [

@@ -8,122 +8,29 @@ texts already rendered; writers only arrange it. Markdown is never parsed by a w
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import replace
 
 from .. import links
+from ..cache import Cache
 from ..diagnostics import Diagnostics
-from ..model import Course, Item, ItemKind, Quiz, Screener, Section, Text, frozen_map
+from ..model import Course, Item, ItemKind, Quiz, Screener, Text, frozen_map
+from . import payload
+from .anchors import check_anchors
 from .markdown import RenderContext, render_block, render_inline
-
-
-@dataclass(frozen=True)
-class RenderedChoice:
-    id: str
-    html: str
-    correct: bool
-    feedback_html: str
-
-
-@dataclass(frozen=True)
-class RenderedQuestion:
-    id: str
-    kind: str  # single or multiple
-    prompt_html: str
-    choices: tuple[RenderedChoice, ...]
-    feedback_correct_html: str
-    feedback_incorrect_html: str
-    points: int
-
-
-@dataclass(frozen=True)
-class RenderedQuiz:
-    model: Quiz
-    questions: tuple[RenderedQuestion, ...]
-
-
-@dataclass(frozen=True)
-class RenderedScreenerQuestion:
-    id: str
-    html: str
-    help_html: str
-
-
-@dataclass(frozen=True)
-class RenderedField:
-    id: str
-    label: str  # plain text
-    kind: str
-    required: bool
-    help_html: str
-    max_length: int
-
-
-@dataclass(frozen=True)
-class RenderedScreener:
-    model: Screener
-    questions: tuple[RenderedScreenerQuestion, ...]
-    suitable_html: str
-    unsuitable_html: str
-    fields: tuple[RenderedField, ...]
-
-
-@dataclass(frozen=True)
-class RenderedItem:
-    item: Item
-    text: Text
-    html: str  # body
-    screener: RenderedScreener | None = None
-    quiz: RenderedQuiz | None = None
-
-    @property
-    def key(self) -> str:
-        return links.item_key(self.item.id)
-
-
-@dataclass(frozen=True)
-class RenderedSection:
-    section: Section
-    text: Text
-    html: str
-    items: tuple[RenderedItem, ...]
-
-    @property
-    def key(self) -> str:
-        return links.section_key(self.section.slug)
-
-
-@dataclass(frozen=True)
-class RenderedLanguage:
-    lang: str
-    text: Text  # course text
-    html: str  # course description
-    sections: tuple[RenderedSection, ...]
-
-    @property
-    def items(self) -> tuple[RenderedItem, ...]:
-        return tuple(item for section in self.sections for item in section.items)
-
-
-@dataclass(frozen=True)
-class RenderedCourse:
-    course: Course
-    languages: Mapping[str, RenderedLanguage]
-    assets: frozenset[str]  # content paths of every asset a page or file item uses
-    # What the writers of one build derive once and share (the site pages both SCORM
-    # versions package); it lives exactly as long as the rendered course.
-    _shared: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
-
-    def language(self, lang: str) -> RenderedLanguage:
-        return self.languages[lang]
-
-    def shared(self, key: Any, make: Callable[[], Any]) -> Any:
-        """``make()``, computed once per rendered course and ``key``."""
-        if key not in self._shared:
-            self._shared[key] = make()
-        return self._shared[key]
+from .types import (
+    RenderedChoice,
+    RenderedCourse,
+    RenderedField,
+    RenderedItem,
+    RenderedLanguage,
+    RenderedQuestion,
+    RenderedQuiz,
+    RenderedScreener,
+    RenderedScreenerQuestion,
+    RenderedSection,
+)
 
 
 def page_index(course: Course) -> dict[str, str]:
@@ -140,41 +47,83 @@ def page_index(course: Course) -> dict[str, str]:
     return pages
 
 
-def render_course(course: Course, languages: tuple[str, ...] | None = None, workers: int | None = None) -> tuple[RenderedCourse, Diagnostics]:
-    """Render every text; ``workers`` > 1 splits languages and sections over processes."""
+def render_course(
+    course: Course, languages: tuple[str, ...] | None = None, workers: int | None = None, cache: Cache | None = None
+) -> tuple[RenderedCourse, Diagnostics]:
+    """Render every text; ``workers`` > 1 splits the work over processes. With a ``cache``,
+    a text rendered by an earlier build with the same inputs is taken from it instead."""
     langs = tuple(languages or course.languages)
-    jobs = [(lang, index) for lang in langs for index in range(len(course.sections))]
-    workers = _worker_count(workers, len(jobs), sum(len(s.items) for s in course.sections) * len(langs))
+    pages = page_index(course)
+    units = [(lang, s, i) for lang in langs for s, section in enumerate(course.sections) for i in range(-1, len(section.items))]
+    units += [(lang, -1, -1) for lang in langs]  # the course description
+    entries: dict[Unit, dict] = {}
+    keys: dict[Unit, str] = {}
+    if cache is not None:
+        links_digest = payload.link_targets_digest(course, pages)
+        for unit in units:
+            keys[unit] = payload.key(links_digest, unit[0], _unit_kind(course, unit), _unit_text(course, unit))
+            entry = cache.get("render", keys[unit])
+            if entry is not None:
+                entries[unit] = entry
+    missing = [unit for unit in units if unit not in entries]
+    workers = _worker_count(workers, len(missing))
     if workers > 1:
-        chunks = [jobs[i::workers] for i in range(workers)]
+        chunks = [missing[i::workers] for i in range(workers)]
         with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(course,)) as pool:
-            results = [r for chunk_result in pool.map(_render_chunk, chunks) for r in chunk_result]
+            computed = [r for chunk_result in pool.map(_render_chunk, chunks) for r in chunk_result]
     else:
-        results = _render_jobs(course, jobs)
+        computed = _render_units(course, missing)
+    for unit, entry in computed:
+        entries[unit] = entry
+        if cache is not None:
+            cache.put("render", keys[unit], entry)
+    rendered, diagnostics = _assemble(course, langs, entries)
+    return replace(rendered, cache=cache), diagnostics
+
+
+Unit = tuple[str, int, int]  # (language, section index or -1 for the course, item index or -1 for the section's own text)
+
+
+def _unit_text(course: Course, unit: Unit) -> Text:
+    lang, s, i = unit
+    if s < 0:
+        return course.text(lang)
+    section = course.sections[s]
+    return section.text(lang) if i < 0 else section.items[i].text(lang)
+
+
+def _unit_kind(course: Course, unit: Unit) -> str:
+    _, s, i = unit
+    return "course" if s < 0 else "section" if i < 0 else course.sections[s].items[i].kind.value
+
+
+def _assemble(course: Course, langs: tuple[str, ...], entries: dict[Unit, dict]) -> tuple[RenderedCourse, Diagnostics]:
     diagnostics = Diagnostics()
-    by_job = {}
     used: set[str] = set()
-    for job, section, diag, assets in results:
-        by_job[job] = section
-        diagnostics.extend(diag)
-        used |= assets
+    for unit in sorted(entries, key=lambda u: (langs.index(u[0]), u[1] < 0, u[1], u[2])):
+        diagnostics.extend(payload.diagnostics(entries[unit]))
+        used.update(entries[unit]["assets"])
     rendered_langs = {}
-    pages = page_index(course)
     for lang in langs:
-        text = course.text(lang)
-        ctx = _context(course, pages, text, diagnostics)
-        html = render_block(text.body, ctx)
-        used |= ctx.used_assets
-        sections = tuple(by_job[(lang, i)] for i in range(len(course.sections)))
-        rendered_langs[lang] = RenderedLanguage(lang, text, html, sections)
+        sections = []
+        for s, section in enumerate(course.sections):
+            items = []
+            for i, item in enumerate(section.items):
+                text, entry = item.text(lang), entries[(lang, s, i)]
+                items.append(RenderedItem(item, text, entry["html"], payload.screener(entry, text), payload.quiz(entry, text)))
+            sections.append(RenderedSection(section, section.text(lang), entries[(lang, s, -1)]["html"], tuple(items)))
+        rendered_langs[lang] = RenderedLanguage(lang, course.text(lang), entries[(lang, -1, -1)]["html"], tuple(sections))
     used |= {item.file for item in course.items if item.file}
-    return RenderedCourse(course, frozen_map(rendered_langs), frozenset(used)), diagnostics
+    rendered = RenderedCourse(course, frozen_map(rendered_langs), frozenset(used))
+    diagnostics.extend(check_anchors(rendered))
+    return rendered, diagnostics
 
 
-def rerender_items(rendered: RenderedCourse, course: Course, item_ids: set[str]) -> tuple[RenderedCourse, Diagnostics]:
+def rerender_items(rendered: RenderedCourse, course: Course, item_ids: set[str], pages: Mapping[str, str] | None = None) -> tuple[RenderedCourse, Diagnostics]:
     """Render only ``item_ids`` again (in every language) into a course whose structure is
-    unchanged; the live preview uses it so one saved page costs one page of work."""
-    pages = page_index(course)
+    unchanged; the live preview uses it so one saved page costs one page of work (``pages``:
+    the :func:`page_index`, which only a change of structure changes)."""
+    pages = page_index(course) if pages is None else pages
     diagnostics = Diagnostics()
     used = set(rendered.assets)
     sections_by_slug = {s.slug: s for s in course.sections}
@@ -189,15 +138,17 @@ def rerender_items(rendered: RenderedCourse, course: Course, item_ids: set[str])
             )
             new_sections.append(RenderedSection(section, rs.text, rs.html, items))
         languages[lang] = RenderedLanguage(lang, rl.text, rl.html, tuple(new_sections))
-    return RenderedCourse(course, frozen_map(languages), frozenset(used)), diagnostics
+    rendered = RenderedCourse(course, frozen_map(languages), frozenset(used))
+    diagnostics.extend(check_anchors(rendered, only=item_ids))
+    return rendered, diagnostics
 
 
-def _worker_count(requested: int | None, jobs: int, items: int) -> int:
+def _worker_count(requested: int | None, units: int) -> int:
     if requested is not None:
-        return max(1, min(requested, jobs))
-    if items < 400:  # process start-up costs more than it saves on small courses
+        return max(1, min(requested, units))
+    if units < 400:  # process start-up costs more than it saves on small courses
         return 1
-    return max(1, min(os.cpu_count() or 1, jobs))
+    return max(1, min(os.cpu_count() or 1, units))
 
 
 _WORKER_COURSE: Course | None = None
@@ -208,35 +159,31 @@ def _init_worker(course: Course) -> None:
     _WORKER_COURSE = course
 
 
-def _render_chunk(jobs):
-    return _render_jobs(_WORKER_COURSE, jobs)
+def _render_chunk(units: list[Unit]) -> list[tuple[Unit, dict]]:
+    return _render_units(_WORKER_COURSE, units)
 
 
-def _render_jobs(course: Course, jobs):
+def _render_units(course: Course, units: list[Unit]) -> list[tuple[Unit, dict]]:
     pages = page_index(course)
     out = []
-    for lang, index in jobs:
+    for unit in units:
+        lang, s, i = unit
         diag = Diagnostics()
-        section = course.sections[index]
         used: set[str] = set()
-        rendered = _render_section(course, pages, section, lang, diag, used)
-        out.append(((lang, index), rendered, diag, used))
+        if i >= 0:
+            rendered = _render_item(course, pages, course.sections[s].items[i], lang, diag, used)
+            entry = payload.dump(rendered.html, diag, used, rendered.screener, rendered.quiz)
+        else:
+            text = _unit_text(course, unit)
+            ctx = _context(course, pages, text, diag)
+            html = render_block(text.body, ctx)
+            entry = payload.dump(html, diag, ctx.used_assets)
+        out.append((unit, entry))
     return out
 
 
 def _context(course: Course, pages: Mapping[str, str], text: Text, diag: Diagnostics, line: int | None = None) -> RenderContext:
     return RenderContext(text.source.path, text.source.line if line is None else line, pages, course.assets, diag, course.unloaded, lang=text.content_lang)
-
-
-def _render_section(course: Course, pages, section: Section, lang: str, diag: Diagnostics, used: set[str]) -> RenderedSection:
-    text = section.text(lang)
-    ctx = _context(course, pages, text, diag)
-    html = render_block(text.body, ctx)
-    used |= ctx.used_assets
-    items = []
-    for item in section.items:
-        items.append(_render_item(course, pages, item, lang, diag, used))
-    return RenderedSection(section, text, html, tuple(items))
 
 
 def _render_item(course: Course, pages, item: Item, lang: str, diag: Diagnostics, used: set[str]) -> RenderedItem:

@@ -18,13 +18,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, pass_context, select_autoescape
 from markupsafe import Markup
 
 from .. import links
+from ..cache import code_digest, digest, tree_digest
 from ..i18n import language_name, translator
 from ..model import ItemKind
 from .course import RenderedCourse, RenderedItem, RenderedLanguage, RenderedSection
@@ -64,6 +66,10 @@ def site_paths(lang: str) -> Callable[[str], str]:
     return path
 
 
+def _home_at_root(paths: Callable[[str], str]) -> Callable[[str], str]:
+    return lambda key: "index.html" if key == links.HOME else paths(key)
+
+
 @dataclass
 class _Link:
     title: str
@@ -77,17 +83,11 @@ class SiteBuilder:
         self.rendered = rendered
         self.course = rendered.course
         self.options = options or SiteOptions()
-        loaders = [FileSystemLoader(list(self.options.template_dirs))] if self.options.template_dirs else []
-        self.env = Environment(
-            loader=ChoiceLoader([*loaders, PackageLoader("packager", "templates/site")]),
-            autoescape=select_autoescape(["html", "xml"], default=True),
-            trim_blocks=False,
-            lstrip_blocks=False,
-            keep_trailing_newline=True,
-        )
-        self.env.filters["links"] = _links_filter
+        self.env = _environment(self.options.template_dirs)
         self._targets = link_targets(self.course)
         self._templates = {name: self.env.get_template(f"{name}.html") for name in ("home", "section", "item")}
+        self._site_digest: str | None = None
+        self._one_language = len(self.course.languages) == 1  # a course in one language (not a --lang build)
 
     # --- public ----------------------------------------------------------------------
 
@@ -95,7 +95,7 @@ class SiteBuilder:
         langs = languages or tuple(self.rendered.languages)
         for lang in langs:
             yield from self.language_pages(lang, langs)
-        if self.options.language_chooser:
+        if self.options.language_chooser and not self._one_language:
             yield "index.html", self._chooser(langs)
         yield from self.static_files()
         yield from self.asset_files()
@@ -104,6 +104,8 @@ class SiteBuilder:
         """Pages of one language; ``only`` limits them to some page keys (live preview)."""
         rl = self.rendered.language(lang)
         paths = site_paths(lang)
+        if self.options.language_chooser and self._one_language:  # nothing to choose: the home is the site's index.html
+            paths = _home_at_root(paths)
         sequence = self._sequence(rl)
         t = translator(lang)
         common = {
@@ -132,11 +134,48 @@ class SiteBuilder:
                 "page_data": page_data,
                 "toc": self._toc(rl, key, url, paths),
                 "languages": [
-                    {"lang": other, "name": language_name(other), "url": url(site_paths(other)(key))} for other in langs
+                    {"lang": other, "name": language_name(other), "url": url((paths if other == lang else site_paths(other))(key))}
+                    for other in langs
                 ],
             }
-            html = self._templates["home" if kind == "home" else "section" if kind == "section" else "item"].render(context)
-            yield path, html.encode("utf-8")
+            yield path, self._render(kind, context)
+
+    def _render(self, kind: str, context: dict) -> bytes:
+        """The page's bytes; with a build cache, a page whose template inputs are the same as
+        in an earlier build is taken from it. The key is the context the template sees (the
+        course, options and link resolver are in :meth:`_site_key`); of the item, templates see
+        its own fields, not its texts in other languages."""
+        template = self._templates["home" if kind == "home" else "section" if kind == "section" else "item"]
+        cache = self.rendered.cache
+        if cache is None:
+            return template.render(context).encode("utf-8")
+        seen = {name: context[name] for name in ("lang", "course_title", "static", "page_data", "toc", "languages")}
+        # an item's page shows this language's texts (already in the page), never another's
+        item = context["page"].get("item")
+        seen["page"] = {**context["page"], "item": item and (item.id, item.kind, item.url, item.file, item.completion)}
+        key = digest(self._site_key(), kind, seen)
+        data = cache.get("pages", key)
+        if data is None:
+            data = template.render(context).encode("utf-8")
+            cache.put("pages", key, data)
+        return data
+
+    def _site_key(self) -> str:
+        """Everything every page depends on besides its own context: qser and its templates,
+        the author's templates, the embedding options, the course facts in the footer and
+        where every link leads."""
+        if self._site_digest is None:
+            o = self.options
+            self._site_digest = digest(
+                code_digest(), tree_digest(*map(Path, o.template_dirs)),
+                (o.scripts, o.stylesheets, o.language_switch), self._course_facts(),
+                sorted(self._targets.items()),
+            )
+        return self._site_digest
+
+    def _course_facts(self) -> tuple:
+        c = self.course
+        return c.shortname, c.version, c.license, c.authors, c.date, c.languages, c.lti
 
     def static_files(self) -> Iterator[tuple[str, bytes]]:
         static = resources.files("packager") / "static"
@@ -255,6 +294,23 @@ class SiteBuilder:
         ]
         html = template.render(entries=entries, default_lang=langs[0], course_title=self.rendered.language(langs[0]).text.title)
         return html.encode("utf-8")
+
+
+@lru_cache(maxsize=8)
+def _environment(template_dirs: tuple[str, ...]) -> Environment:
+    """One Jinja environment per template search path, kept for the process: compiling the
+    templates again for every site (each SCORM language, each preview save) cost more than
+    writing a small course. Jinja still reloads a template whose file changed."""
+    loaders = [FileSystemLoader(list(template_dirs))] if template_dirs else []
+    env = Environment(
+        loader=ChoiceLoader([*loaders, PackageLoader("packager", "templates/site")]),
+        autoescape=select_autoescape(["html", "xml"], default=True),
+        trim_blocks=False,
+        lstrip_blocks=False,
+        keep_trailing_newline=True,
+    )
+    env.filters["links"] = _links_filter
+    return env
 
 
 def link_targets(course) -> dict[str, str]:

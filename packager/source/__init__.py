@@ -2,7 +2,7 @@
 file, its front matter and line numbers), :mod:`.schema` (what front matter may say),
 :mod:`.loader` (the walk and the course it builds)."""
 
-from .loader import load_course, load_partial
+from .loader import item_files, load_course, load_partial, reload_items
 from .naming import resolve_relative
 
-__all__ = ["load_course", "load_partial", "resolve_relative"]
+__all__ = ["item_files", "load_course", "load_partial", "reload_items", "resolve_relative"]

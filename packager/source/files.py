@@ -57,8 +57,8 @@ def read_source(root: Path, relpath: str, diagnostics: Diagnostics) -> SourceFil
     try:
         node = yaml.compose(yaml_text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + 2) if mark else 1
+        mark = _where(exc)
+        line = (mark.line + 2) if mark else 1  # the YAML starts on the file's second line
         problem = exc.problem or exc.context or "invalid YAML"
         diagnostics.error(relpath, line, f"YAML syntax error in front matter: {problem}")
         return None
@@ -69,6 +69,15 @@ def read_source(root: Path, relpath: str, diagnostics: Diagnostics) -> SourceFil
     return SourceFile(relpath, node, 1, body, end + 2)
 
 
+def _where(exc: yaml.MarkedYAMLError) -> yaml.Mark | None:
+    """Where the author went wrong: an unclosed quote or bracket is noticed lines later, at
+    the next key, so it is reported where it opened; anything else where it was noticed."""
+    opened = exc.context or ""
+    if exc.context_mark and ("quoted scalar" in opened or "flow" in opened):
+        return exc.context_mark
+    return exc.problem_mark or exc.context_mark
+
+
 def read_front_matter(path: Path) -> dict | None:
     """The front matter of one file as plain data, for tools that read a course file without
     loading the course (``qser harvest``); None when the file has no usable front matter."""
@@ -77,6 +86,6 @@ def read_front_matter(path: Path) -> dict | None:
         return None
     try:
         data = _Loader("").construct_document(source.front)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError, OverflowError):  # 2026-02-30 looks like a date
         return None
     return data if isinstance(data, dict) else None

@@ -14,8 +14,11 @@ translations in :mod:`.translations`.
 
 from __future__ import annotations
 
+import errno
 import mimetypes
 import os
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from ..diagnostics import Diagnostics
@@ -44,6 +47,44 @@ def load_partial(root: Path | str) -> tuple[Course | None, Diagnostics]:
     ``Course.unloaded`` so links to them are not reported a second time as missing pages.
     """
     return _Loader(Path(root)).load()
+
+
+def item_files(course: Course) -> dict[str, str]:
+    """Markdown file (content-relative) -> id of the item it belongs to."""
+    return {text.source.path: item.id for item in course.items for text in item.texts.values()}
+
+
+def reload_items(course: Course, paths: set[str], owners: Mapping[str, str] | None = None) -> tuple[Course, Diagnostics] | None:
+    """``course`` with the items that own the Markdown files ``paths`` (content-relative)
+    read again, for the live preview: one saved page costs one page of loading. ``owners``
+    is :func:`item_files` of the course, when the caller keeps it.
+
+    None when that cannot be decided from those files alone (a path that is no item's file,
+    a new or lost translation, an item that now fails to load or changes its id): the caller
+    loads the whole course, which reports every problem with its context.
+    """
+    owners = item_files(course) if owners is None else owners
+    if not paths or course.unloaded or any(path not in owners for path in paths):
+        return None
+    loader = _Loader(course.root)
+    loader.languages = course.languages
+    assets = dict(course.assets)
+    fresh: dict[str, Item] = {}
+    for item in map(course.item, sorted({owners[path] for path in paths})):
+        group = Group()
+        for rel in sorted({text.source.path for text in item.texts.values()}):
+            if not (course.root / rel).is_file():
+                return None
+            named = loader._name(rel)
+            if named is None:
+                return None
+            loader._add(group, named)
+        new = loader._item(item.section, group, assets) if group.default is not None else None
+        if new is None or new.id != item.id or loader.diag.errors:
+            return None
+        fresh[item.id] = new
+    sections = tuple(replace(s, items=tuple(fresh.get(i.id, i) for i in s.items)) for s in course.sections)
+    return replace(course, sections=sections), loader.diag
 
 
 class _Loader(Naming, Checks, Translations):
@@ -93,18 +134,24 @@ class _Loader(Naming, Checks, Translations):
     # --- file system -------------------------------------------------------------------
 
     def _walk(self) -> tuple[list[str], dict[str, Asset]]:
-        """Every visible file, sorted, split into Markdown sources and assets."""
+        """Every visible file, sorted, split into Markdown sources and assets; symbolic links
+        are followed, and a loop or a broken link is a problem of the course, not a crash."""
         real_root = self.root.resolve()
         markdown: list[str] = []
         assets: dict[str, Asset] = {}
         for dirpath, dirnames, filenames in os.walk(self.root, followlinks=True):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             rel_dir = Path(dirpath).relative_to(self.root)
+            dirnames[:] = [d for d in sorted(dirnames) if not d.startswith(".") and not self._loops(Path(dirpath), rel_dir, d, real_root)]
             for name in sorted(filenames):
                 if name.startswith("."):
                     continue
                 full = Path(dirpath) / name
                 rel = (rel_dir / name).as_posix()
+                try:
+                    size = full.stat().st_size
+                except OSError as exc:
+                    self.diag.error(rel, 0, _link_problem(full, exc))
+                    continue
                 if not full.resolve().is_relative_to(real_root):
                     self.diag.error(rel, 1, "path escapes the course folder (a link to a file outside it)")
                     continue
@@ -112,8 +159,21 @@ class _Loader(Naming, Checks, Translations):
                     markdown.append(rel)
                 else:
                     media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-                    assets[rel] = Asset(rel, full.stat().st_size, media_type)
+                    assets[rel] = Asset(rel, size, media_type)
         return markdown, assets
+
+    def _loops(self, parent: Path, rel_dir: Path, name: str, real_root: Path) -> bool:
+        """Whether folder ``name`` is a link back to a folder that contains it (reported)."""
+        path = parent / name
+        if not path.is_symlink():
+            return False
+        target = Path(os.path.realpath(path))
+        if not parent.resolve().is_relative_to(target):
+            return False
+        shown = target.relative_to(real_root).as_posix() if target.is_relative_to(real_root) else str(target)
+        where = "the course folder" if shown == "." else shown
+        self.diag.error((rel_dir / name).as_posix(), 0, f"symbolic link loop: the folder links to {where}, which contains it")
+        return True
 
     def _group_top_level(self, markdown: list[str]) -> tuple[Group, dict[str, list[str]]]:
         """The course file with its translations, and the Markdown files of each section folder."""
@@ -273,3 +333,12 @@ class _Loader(Naming, Checks, Translations):
 
     # --- front matter and translations -------------------------------------------------
 
+
+def _link_problem(path: Path, exc: OSError) -> str:
+    """Why a listed file cannot be read: nearly always a symbolic link gone wrong."""
+    target = os.readlink(path) if path.is_symlink() else ""
+    if exc.errno == errno.ELOOP:
+        return f"symbolic link loop: {path.name} points to {target}, which leads back to itself"
+    if target:
+        return f"broken symbolic link: {path.name} points to {target}, which does not exist"
+    return f"cannot read file: {exc.strerror or exc}"

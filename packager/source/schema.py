@@ -259,7 +259,7 @@ class Validator:
         if kind in _TEXTUAL and node.tag != "tag:yaml.org,2002:null":
             raw = node.value  # as written: "Yes" stays "Yes", "1.10" stays "1.10"
         else:
-            raw = _constructor.construct_object(node)
+            raw = _construct(node)
         checker = _SCALARS[kind]
         value, problem = checker(raw)
         if problem:
@@ -339,16 +339,23 @@ def _as_lang(raw: Any) -> tuple[Any, str]:
 
 def _as_date(raw: Any) -> tuple[Any, str]:
     if isinstance(raw, _dt.datetime):
-        return raw.date().isoformat(), ""
-    if isinstance(raw, _dt.date):
-        return raw.isoformat(), ""
+        raw = raw.date()
     if isinstance(raw, str):
         try:
-            return _dt.date.fromisoformat(raw).isoformat(), ""
-        except ValueError:
-            pass
-    return None, "must be a date written YYYY-MM-DD"
+            raw = _dt.date.fromisoformat(raw)
+        except ValueError as exc:
+            if _DATE_SHAPE.match(raw):
+                return None, f"is not a real date ({exc})"
+    if not isinstance(raw, _dt.date):
+        return None, "must be a date written YYYY-MM-DD"
+    if not _DATE_RANGE[0] <= raw <= _DATE_RANGE[1]:
+        first, last = (d.isoformat() for d in _DATE_RANGE)
+        return None, f"must be between {first} and {last} (the dates zip archives can store)"
+    return raw.isoformat(), ""
 
+
+_DATE_RANGE = (_dt.date(1980, 1, 1), _dt.date(2107, 12, 31))  # zip entries store 1980-2107
+_DATE_SHAPE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 
 _TEXTUAL = {"str", "text", "url", "slug", "lang"}
 
@@ -369,7 +376,16 @@ def _describe(node: yaml.Node) -> str:
         return "a mapping"
     if isinstance(node, yaml.SequenceNode):
         return "a list"
-    return _show(_constructor.construct_object(node))
+    return _show(_construct(node))
+
+
+def _construct(node: yaml.ScalarNode) -> Any:
+    """The scalar's Python value; a value YAML's resolver recognises but cannot build
+    (``2026-02-30`` looks like a timestamp) stays the string the author wrote."""
+    try:
+        return _constructor.construct_object(node)
+    except (ValueError, OverflowError, yaml.YAMLError):
+        return node.value
 
 
 def _show(raw: Any) -> str:

@@ -99,7 +99,7 @@ def test_harvested_pages_check_strictly_and_build_into_every_target(client, mood
     assert "&lt;b&gt;έντονα&lt;/b&gt;" in site_en and "<b>έντονα" not in site_en  # the learner's text, literally
     assert '<article class="content">' in site_el and "δεν έχει μεταφραστεί" not in site_el
     outputs = sorted(p.name for p in build.iterdir())
-    assert {"html", "mini.mbz", "mini-en-scorm12.zip", "mini-el-scorm2004.zip", "mini-en.imscc", "mini-el.imscc"} <= set(outputs)
+    assert {"html", "mini-en.mbz", "mini-el.mbz", "mini-en-scorm12.zip", "mini-el-scorm2004.zip", "mini-en.imscc", "mini-el.imscc"} <= set(outputs)
     with zipfile.ZipFile(build / "mini-el.imscc") as cartridge:
         assert any("Διερμηνείς" in cartridge.read(n).decode("utf-8", "replace") for n in cartridge.namelist() if n.endswith(".html"))
 

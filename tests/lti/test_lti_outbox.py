@@ -60,7 +60,9 @@ def hang(seconds: float):
 def test_lms_failing_for_a_while_then_recovering(client, moodle, services):
     """500s, timeouts, 429/503 and a platform that is down (connection refused): every
     learner's latest score arrives once the platform is back."""
-    settings = replace(services.settings, http_timeout_seconds=0.3)
+    # The time-out must be long enough that a busy machine still answers the token request
+    # within it (the token is fetched once and reused), and shorter than the hangs below.
+    settings = replace(services.settings, http_timeout_seconds=1.0)
     worker = OutboxWorker(services.db, settings, services.keyring)
     users = learners(moodle, 4)
     expected = {}
@@ -76,8 +78,8 @@ def test_lms_failing_for_a_while_then_recovering(client, moodle, services):
     assert all(r.status == "pending" and "unreachable" in r.last_error for r in rows(services)), [r.last_error for r in rows(services)]
 
     moodle.restart()  # back, but failing for a while: every score meets at least one fault
-    moodle.score_faults = [status(500), status(502), hang(0.8), status(429, {"Retry-After": "0"}),
-                           status(503), hang(0.8), status(500), status(504)]
+    moodle.score_faults = [status(500), status(502), hang(1.6), status(429, {"Retry-After": "0"}),
+                           status(503), hang(1.6), status(500), status(504)]
     drain(worker, services)
     worker.close()
     assert {r.status for r in rows(services)} == {"delivered"}

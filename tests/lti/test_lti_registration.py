@@ -74,6 +74,9 @@ def test_register_then_add_activity_then_launch(client, services, platform):
     html = page.get_data(as_text=True)
     assert page.status_code == 200, html
     assert "pending" in html and 'id="qser-registered"' in html
+    # the one step that puts the tool in teachers' activity chooser, in Moodle 4.5's words
+    assert "“Tool configuration usage” to “Show in activity chooser and as a preconfigured tool”" in html
+    assert "More &gt; LTI External tools" in html
     csp = page.headers["Content-Security-Policy"]
     assert f"frame-ancestors 'self' {platform.issuer}" in csp  # Moodle's dialog may show it
     assert "script-src 'sha256-" in csp and "'unsafe-inline'" not in csp  # only the closing script, by hash

@@ -26,6 +26,7 @@ from ...diagnostics import CourseError, Diagnostics
 from ...i18n import translator
 from ...model import ItemKind
 from ...render import RenderedCourse, RenderedItem
+from ...render.callouts import inline_styles
 from ...render.markdown import plain_text
 from .. import Target, register
 from . import descriptors, layout, qti
@@ -126,7 +127,7 @@ class _Cartridge:
         return ref
 
     def _page(self, ref: str, path: str, title: str, fragment: str, content_lang: str, facts: Facts | None = None) -> None:
-        data, used = page(path, self.lang, title, fragment, content_lang, self.addresses, facts)
+        data, used = page(path, self.lang, title, inline_styles(fragment), content_lang, self.addresses, facts)
         self.entries[path] = data
         self.resources.append(Resource(ref, WEBCONTENT, (path,), href=path, dependencies=self._depend(used)))
 

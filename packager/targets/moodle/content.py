@@ -15,6 +15,7 @@ from html import escape
 
 from ... import links
 from ...model import Course, ItemKind
+from ...render.callouts import inline_styles
 from .files import FileArea
 from .plan import COURSE_ID, Plan
 from .texts import Languages, Version
@@ -65,4 +66,4 @@ class Content:
 
     def _rewritten(self, area: FileArea | None, versions: Sequence[Version]) -> list[Version]:
         resolve = lambda key: self.url(key, area)  # noqa: E731
-        return [Version(v.lang, v.content_lang, links.rewrite(v.value, resolve)) for v in versions]
+        return [Version(v.lang, v.content_lang, inline_styles(links.rewrite(v.value, resolve))) for v in versions]

@@ -1,5 +1,7 @@
-"""Moodle course backups: ``<shortname>.mbz`` (one multilingual course) or, with
-``--moodle-per-language``, ``<shortname>-<lang>.mbz`` per language.
+"""Moodle course backups: ``<shortname>-<lang>.mbz``, one course per language (the default:
+a stock Moodle has the Multi-language content filter off, and would show every language of a
+multilingual name run together), or with ``--moodle-multilang`` ``<shortname>.mbz``, one
+multilingual course for sites that turn that filter on.
 
 A university admin restores the file (Site administration > Courses > Restore course, or
 ``admin/cli/restore_backup.php``) and gets a course of native activities; the builders are
@@ -29,8 +31,12 @@ class MoodleOptions:
     version: str = field(default="4.5", metadata=option(
         "Moodle release the backup is for (5.0 and later: questions in a question bank activity).", choices=tuple(STAMPS)))
     multilang: bool = field(
-        default=True,
-        metadata=option("One multilingual Moodle course (multilang filter) or one course per language.", off="per-language"),
+        default=False,
+        metadata=option(
+            "One multilingual course <shortname>.mbz, for sites with the Multi-language content filter on; "
+            "the default is one course per language, which any Moodle shows as written.",
+            off="per-language",
+        ),
     )
     scorm: bool = field(default=False, metadata=option("Also add the SCORM 1.2 package to the Moodle course as a SCORM activity."))
 
@@ -80,4 +86,4 @@ def write(rendered: RenderedCourse, stage, options: MoodleOptions) -> list[str]:
     return names
 
 
-register(Target("moodle", "Moodle course backup <shortname>.mbz (or <shortname>-<lang>.mbz)", write, check, MoodleOptions))
+register(Target("moodle", "Moodle course backups <shortname>-<lang>.mbz (or one multilingual <shortname>.mbz)", write, check, MoodleOptions))

@@ -113,6 +113,8 @@ SYNTHETIC = {
         title: Practice
         ---
         Practise what you learnt.
+
+        ## Start
         """,
     "02-practice/01-screener.md": """
         ---

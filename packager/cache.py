@@ -1,0 +1,163 @@
+"""The build cache: what an earlier build already computed, kept on disk for the next one.
+
+It lives in ``<out>/.qser-cache/`` (or ``--cache-dir`` / ``QSER_CACHE_DIR``) as a few files,
+one per *area* (rendered fragments, site pages of each target family, the last build's
+record). Each file is plain data (dicts of strings, bytes, numbers) in :mod:`marshal`
+format behind a header naming the cache format and the qser version, and a SHA-256 of the
+payload; a file that is truncated, damaged, from another version or from anything else is
+ignored (and rebuilt by this build), never trusted. Nothing is ever unpickled.
+
+Entries are looked up by a digest of everything their value depends on (see :func:`digest`
+and :data:`CODE`), so a stale entry is simply never found again; each build keeps only the
+entries it used. Files are replaced atomically, so two builds at once cannot leave a
+half-written file: the last one to finish wins, and either result is complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+from collections import Counter
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .archive import write_atomic
+
+FORMAT = 1
+MAGIC = b"qser-cache\n"
+ENV = "QSER_CACHE_DIR"
+FOLDER = ".qser-cache"
+
+
+def digest(*parts: Any) -> str:
+    """SHA-256 of the ``repr`` of ``parts``: callers pass plain values and frozen dataclasses,
+    whose ``repr`` is deterministic and shows every field."""
+    return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@lru_cache(maxsize=None)
+def code_digest(*folders: str) -> str:
+    """The qser version and the bytes of the packager's own files under ``folders`` (all of
+    it when none): a new release or an edited module or template is a different build."""
+    root = resources.files("packager")
+    sha = hashlib.sha256(__version__.encode())
+    for path in sorted(_files(Path(str(root)), folders)):
+        sha.update(path.relative_to(str(root)).as_posix().encode() + b"\0")
+        sha.update(path.read_bytes())
+    return sha.hexdigest()
+
+
+def _files(root: Path, folders: Iterable[str]) -> Iterable[Path]:
+    for base in [root / f for f in folders] or [root]:
+        for path in base.rglob("*"):
+            if path.is_file() and "__pycache__" not in path.parts:
+                yield path
+
+
+def tree_digest(*folders: Path) -> str:
+    """Names and bytes of every file under ``folders`` (templates an author passes in)."""
+    sha = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
+            sha.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+    return sha.hexdigest()
+
+
+class Cache:
+    """The areas of one cache folder; ``stats`` counts hits and misses per area."""
+
+    def __init__(self, folder: Path | str, prefix: str = ""):
+        self.folder = Path(folder)
+        self.prefix = prefix
+        self.stats: Counter[str] = Counter()
+        self.ignored: list[str] = []  # files that were unreadable, damaged or foreign
+        self._areas: dict[str, dict] = {}
+        self._used: dict[str, dict] = {}
+
+    @classmethod
+    def for_output(cls, out: Path | str, folder: Path | str | None = None) -> Cache:
+        """The cache a build into ``out`` uses: ``folder``, else ``$QSER_CACHE_DIR``, else ``out/.qser-cache``."""
+        return cls(folder or os.environ.get(ENV) or Path(out) / FOLDER)
+
+    def scope(self, name: str) -> Cache:
+        """The same folder with areas of its own: writers running in parallel processes
+        each save their own files, so none overwrites another's entries."""
+        child = Cache(self.folder, f"{self.prefix}{name}-")
+        child.stats, child.ignored = self.stats, self.ignored  # one tally per build (in one process)
+        return child
+
+    def get(self, area: str, key: str) -> Any:
+        """The value stored under ``key``, or None; a hit is kept for the next build."""
+        value = self._used.get(area, {}).get(key)
+        if value is None:
+            value = self._area(area).get(key)
+        self.stats[f"{area}.{'hit' if value is not None else 'miss'}"] += 1
+        if value is not None:
+            self._used.setdefault(area, {})[key] = value
+        return value
+
+    def put(self, area: str, key: str, value: Any) -> None:
+        self._used.setdefault(area, {})[key] = value
+
+    def record(self, area: str) -> dict:
+        """A whole small area (the last build's record), as stored."""
+        return dict(self._area(area))
+
+    def replace(self, area: str, entries: dict) -> None:
+        self._used[area] = dict(entries)
+
+    def save(self, *areas: str) -> None:
+        """Write ``areas`` (default: every one used) with only this build's entries."""
+        for area in areas or tuple(self._used):
+            if area in self._used:
+                self._write(area, self._used[area])
+
+    # --- files --------------------------------------------------------------------------
+
+    def _path(self, area: str) -> Path:
+        return self.folder / f"{self.prefix}{area}.bin"
+
+    def _area(self, area: str) -> dict:
+        if area not in self._areas:
+            self._areas[area] = self._read(area)
+        return self._areas[area]
+
+    def _header(self) -> bytes:
+        return MAGIC + f"format {FORMAT} qser {__version__}\n".encode()
+
+    def _read(self, area: str) -> dict:
+        path = self._path(area)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return {}
+        except OSError as exc:
+            return self._ignore(path, f"unreadable ({exc.strerror})")
+        header = self._header()
+        if not raw.startswith(header):
+            return self._ignore(path, "not a cache file of this qser version")
+        body = raw[len(header):]
+        stored, payload = body[:32], body[32:]
+        if len(stored) < 32 or hashlib.sha256(payload).digest() != stored:
+            return self._ignore(path, "damaged (checksum mismatch)")
+        try:
+            value = marshal.loads(payload)
+        except (EOFError, ValueError, TypeError) as exc:
+            return self._ignore(path, f"damaged ({exc})")
+        if not isinstance(value, dict):
+            return self._ignore(path, "damaged (not a table)")
+        return value
+
+    def _ignore(self, path: Path, reason: str) -> dict:
+        self.ignored.append(f"{path}: {reason}")
+        return {}
+
+    def _write(self, area: str, entries: dict) -> None:
+        payload = marshal.dumps(entries)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        write_atomic(self._path(area), self._header() + hashlib.sha256(payload).digest() + payload)
