@@ -37,6 +37,18 @@ def _db(settings: Settings, migrate: bool = True):
     return db
 
 
+def _tool_secrets(settings: Settings, db):
+    """The keyring and state secret from the database, or a clear stop when they cannot be opened."""
+    from .lti.keys import KeyEncryptionError
+    from .store.tool_keys import open_tool_secrets
+
+    try:
+        return open_tool_secrets(db, settings.key_encryption_key, settings.var_dir)
+    except KeyEncryptionError as exc:
+        click.secho(f"Cannot open the tool's keys: {exc}", fg="red", err=True)
+        sys.exit(EXIT_CONFIG)
+
+
 @click.group("lti")
 def lti() -> None:
     """Run and administer the LTI 1.3 screener tool."""
@@ -49,12 +61,12 @@ def lti() -> None:
 @click.option("--dev", is_flag=True, help="Flask's development server instead of gunicorn (one process, reloads nothing).")
 def serve(host: str, port: int, workers: int | None, dev: bool) -> None:
     """Serve the tool (gunicorn). Migrations and the first key pair are applied before workers start."""
-    from .lti.keys import ToolKeyring
     from .screener import CourseUnavailable, ScreenerCatalog
 
     settings = _settings(listen=(host, port))
-    _db(settings).engine.dispose()
-    ToolKeyring(settings.var_dir / "keys").ensure()
+    db = _db(settings)
+    _tool_secrets(settings, db)
+    db.engine.dispose()
     try:
         catalog = ScreenerCatalog.load(settings.content_dir)
     except CourseUnavailable as exc:
@@ -65,7 +77,9 @@ def serve(host: str, port: int, workers: int | None, dev: bool) -> None:
     click.echo(_advertised(settings))
     if dev:
         from . import create_app
+        from .web.security import install_logging
 
+        install_logging(settings.log_level)
         create_app(settings, migrate=False).run(host=host, port=port, threaded=True)
         return
     from .web.gunicorn import run
@@ -178,11 +192,11 @@ def remove(platform_id: int, deployment: str | None) -> None:
 @lti.command("rotate-keys")
 @click.option("--overlap", type=int, default=None, metavar="SECONDS", help="How long the old key stays published (default: key_overlap_seconds, 1 day).")
 def rotate_keys(overlap: int | None) -> None:
-    """Start signing with a new key pair; the old public key stays published for the overlap."""
-    from .lti.keys import ToolKeyring
+    """Start signing with a new key pair; the old public key stays published for the overlap.
 
+    Every node sees the new key at once (the keys are in the database)."""
     settings = _settings()
-    keyring = ToolKeyring(settings.var_dir / "keys")
+    keyring, _ = _tool_secrets(settings, _db(settings))
     overlap = settings.key_overlap_seconds if overlap is None else overlap
     key = keyring.rotate(overlap)
     click.echo(f"New signing key {key.kid}; {len(keyring.jwks()['keys'])} key(s) published; old keys retire in {overlap} s.")
@@ -211,12 +225,36 @@ def invite(hours: int, note: str) -> None:
 
 @lti.command()
 def migrate() -> None:
-    """Apply database migrations (serve does this too)."""
+    """Apply database migrations and import the keys and secret of a var folder (serve does this too).
+
+    Keys of a var folder from before the database held them keep their kid, so platforms keep
+    verifying the tool's signatures: nobody re-registers."""
     from .store.migrate import current_revision
+    from .store.tool_keys import import_var_folder
+    from .lti.keys import KeyEncryptionError, KeySeal
 
     settings = _settings()
     db = _db(settings)
+    try:
+        keys, secret = import_var_folder(db, settings.var_dir, KeySeal(settings.key_encryption_key))
+    except KeyEncryptionError as exc:
+        click.secho(str(exc), fg="red", err=True)
+        sys.exit(EXIT_CONFIG)
+    keyring, _ = _tool_secrets(settings, db)
     click.echo(f"Database {_safe_url(settings.db_url)} at revision {current_revision(db)}.")
+    if keys or secret:
+        click.echo(f"Imported from {settings.var_dir}: {keys} key(s), {'the' if secret else 'no'} state secret. "
+                   "The files there are no longer read; keep a backup, then remove them.")
+    sealed = "encrypted" if keyring.seal.active else "NOT encrypted (set key_encryption_key)"
+    click.echo(f"Tool keys in the database ({sealed}): {', '.join(k.kid for k in keyring.keys())}")
+
+
+@lti.command("new-encryption-key")
+def new_encryption_key() -> None:
+    """Print a new key for key_encryption_key (QSER_KEY_ENCRYPTION_KEY); store it outside the database backups."""
+    from cryptography.fernet import Fernet
+
+    click.echo(Fernet.generate_key().decode())
 
 
 @lti.command()
@@ -224,19 +262,16 @@ def migrate() -> None:
 @click.option("--concurrency", type=int, default=8, show_default=True, help="Scores sent in parallel.")
 def worker(once: bool, concurrency: int) -> None:
     """Deliver queued grades. Run any number on PostgreSQL; on SQLite the web process has one."""
-    import logging
     import signal
 
-    from .lti.keys import ToolKeyring
     from .outbox import OutboxWorker
-    from .web.security import install_log_redaction
+    from .web.security import install_logging
 
     settings = _settings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    install_log_redaction()
-    keyring = ToolKeyring(settings.var_dir / "keys")
-    keyring.ensure()
-    job = OutboxWorker(_db(settings), settings, keyring, concurrency=concurrency)
+    install_logging(settings.log_level)
+    db = _db(settings)
+    keyring, _ = _tool_secrets(settings, db)
+    job = OutboxWorker(db, settings, keyring, concurrency=concurrency)
     if once:
         total = 0
         while handled := job.run_once():

@@ -21,7 +21,7 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class Settings:
     base_url: str = "http://127.0.0.1:9001/"  # the tool's public base URL (Moodle's "Tool URL")
-    var_dir: Path = REPO_ROOT / "var"  # keys, secrets and the default SQLite database
+    var_dir: Path = REPO_ROOT / "var"  # the default SQLite database (keys and secrets before 0003, imported once)
     content_dir: Path = REPO_ROOT / "content"  # course whose screeners the tool runs
     database_url: str = ""  # empty: sqlite:///<var_dir>/lti.sqlite3
     max_body_bytes: int = 256 * 1024  # request size limit (an id_token is a few KB)
@@ -43,6 +43,12 @@ class Settings:
     # loopback addresses allowed here (local development, tests)
     registration_allowed_networks: str = ""
     nrps_max_pages: int = 50  # member-list pages read per instructor page (a page holds up to 100)
+    # Fernet key (url-safe base64 of 32 bytes) that encrypts the private keys and secrets in the
+    # database; best given as QSER_KEY_ENCRYPTION_KEY from a root-only file, never logged
+    key_encryption_key: str = field(default="", repr=False)
+    # reverse proxies in front of the tool whose X-Forwarded-For/-Proto/-Host/-Prefix are
+    # believed (0: none, the tool is reached directly; 1: one nginx in front)
+    trusted_proxies: int = 0
     log_level: str = "INFO"
     access_log: bool = False  # gunicorn's request log (the reverse proxy usually keeps one)
     # where base_url comes from: QSER_BASE_URL, the QSER_CONFIG file, or derived from the

@@ -7,6 +7,8 @@ on the packager side, lets the tool import them without the packager knowing the
 
 from __future__ import annotations
 
+import hashlib
+import json
 from urllib.parse import urljoin
 
 LOGIN_PATH = "lti/login"  # OIDC login initiation (GET and POST)
@@ -17,7 +19,9 @@ DEEP_LINK_PATH = "lti/deep-link"  # deep-linking target_link_uri
 
 CUSTOM_SCREENER = "qser_screener"  # custom parameter: the screener's item id
 CUSTOM_LANG = "qser_lang"  # custom parameter: preferred language (optional)
-
+# custom parameter: fingerprint of the screener's scoring rules when the package was built, so
+# the tool never scores with other rules than the activity was made for (optional)
+CUSTOM_RULES = "qser_rules"
 
 
 def tool_url(base: str, path: str) -> str:
@@ -25,8 +29,18 @@ def tool_url(base: str, path: str) -> str:
     return urljoin(base if base.endswith("/") else base + "/", path)
 
 
-def custom_parameters(item_id: str, lang: str | None = None) -> dict[str, str]:
+def rules_fingerprint(screener) -> str:
+    """What scores a screener: its question ids in order and the threshold. Rewording a
+    question or translating it keeps the fingerprint; adding, removing, reordering questions
+    or changing the threshold changes it. ``screener``: a ``packager.model.Screener``."""
+    rules = {"questions": [q.id for q in screener.questions], "threshold": screener.threshold}
+    return hashlib.sha256(json.dumps(rules, separators=(",", ":")).encode()).hexdigest()[:16]
+
+
+def custom_parameters(item_id: str, lang: str | None = None, screener=None) -> dict[str, str]:
     params = {CUSTOM_SCREENER: item_id}
     if lang:
         params[CUSTOM_LANG] = lang
+    if screener is not None:
+        params[CUSTOM_RULES] = rules_fingerprint(screener)
     return params

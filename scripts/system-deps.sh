@@ -6,7 +6,8 @@
 #                          downloaded by a test tool), WebKitGTK's WebDriver and Xvfb (WebKit
 #                          browser tests: MiniBrowser needs a display), PostgreSQL (database
 #                          tests), poppler-utils (pdfinfo, pdffonts, pdftotext) and epubcheck
-#                          (it pulls in Java).
+#                          (it pulls in Java), nginx (the cluster test runs its own nginx
+#                          master in front of two tool nodes).
 set -euo pipefail
 
 missing=()
@@ -25,6 +26,7 @@ if [ "${1:-all}" != build ]; then
   fi
   command -v pdfinfo >/dev/null 2>&1 || missing+=(poppler-utils)
   [ -f /usr/share/java/epubcheck.jar ] || missing+=(epubcheck)
+  [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -407,7 +407,8 @@ def test_screener_is_an_lti_link_to_the_tool(every, lang, title, description):
     assert link.findtext("blti:launch_url", namespaces=NS) == launch
     assert link.findtext("blti:secure_launch_url", namespaces=NS) == launch
     custom = {p.get("name"): p.text for p in link.iterfind("blti:custom/lticm:property", NS)}
-    assert custom == lti_contract.custom_parameters("check/screener", lang)
+    rules = custom.pop(lti_contract.CUSTOM_RULES)  # the scoring rules the link was built with
+    assert custom == lti_contract.custom_parameters("check/screener", lang) and len(rules) == 16
     assert link.findtext("blti:vendor/lticp:name", namespaces={"lticp": "http://www.imsglobal.org/xsd/imslticp_v1p0", **NS}) == "Test screener tool"
     assert link.findtext("blti:description", namespaces=NS) == description
 

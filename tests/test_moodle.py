@@ -290,7 +290,9 @@ def test_screener_is_an_lti_activity_bound_to_the_qser_tool(multilang):
     directory, lti = multilang.activity("lti")
     assert lti.findtext("lti/typeid") == "0"  # restore binds by URL to the site tool
     assert lti.findtext("lti/toolurl") == lti_contract.tool_url(TOOL, lti_contract.LAUNCH_PATH) == "https://tool.example.org/qser/lti/launch"
-    assert lti.findtext("lti/instructorcustomparameters") == "qser_screener=practice/screener"
+    custom = _custom(lti)
+    assert custom == {"qser_screener": "practice/screener", "qser_rules": custom["qser_rules"]}
+    assert re.fullmatch(r"[0-9a-f]{16}", custom["qser_rules"])  # the scoring rules the activity was built with
     assert lti.findtext("lti/grade") == "3" and lti.findtext("lti/instructorchoiceacceptgrades") == "1"
     assert lti.find("lti/ltitype") is None  # site tools are never carried in a backup
     lineitem = lti.find("lti/subplugin_ltiservice_gradebookservices_lti/lineitems/lineitem")
@@ -309,7 +311,12 @@ def test_shipped_screener_grade_is_five_with_pass_four(shipped):
     grade = shipped.xml(f"{directory}/grades.xml").find("grade_items/grade_item")
     assert (grade.findtext("grademax"), grade.findtext("gradepass")) == ("5.00000", "4.00000")
     item_id = check(CONTENT).course.items_of(ItemKind.SCREENER)[0].id
-    assert lti.findtext("lti/instructorcustomparameters") == f"{lti_contract.CUSTOM_SCREENER}={item_id}"
+    custom = _custom(lti)
+    assert custom[lti_contract.CUSTOM_SCREENER] == item_id and set(custom) == {lti_contract.CUSTOM_SCREENER, lti_contract.CUSTOM_RULES}
+
+
+def _custom(lti) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in lti.findtext("lti/instructorcustomparameters").splitlines())
 
 
 def test_quiz_and_its_questions(multilang):
@@ -371,7 +378,8 @@ def test_per_language_courses(per_language):
     for name, data in greek.files.items():
         assert b'class="multilang"' not in data, f"{name}: a per-language course needs no multilang markup"
     _, lti = greek.activity("lti")
-    assert lti.findtext("lti/instructorcustomparameters") == "qser_screener=practice/screener\nqser_lang=el"
+    custom = _custom(lti)
+    assert (custom["qser_screener"], custom["qser_lang"]) == ("practice/screener", "el") and "qser_rules" in custom
     _, label = greek.activity("label")
     assert label.findtext("label/intro").startswith('<div lang="en">')  # untranslated: marked as English
     _, page = greek.activity("page")

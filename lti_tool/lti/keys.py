@@ -1,23 +1,27 @@
-"""The tool's own RSA signing keys: created on first start, published as a JWKS, rotated
-with an overlap window so platforms that cache our JWKS keep verifying old signatures.
+"""The tool's own RSA signing keys: published as a JWKS, rotated with an overlap window so
+platforms that cache our JWKS keep verifying old signatures.
 
-Private keys live in ``<var>/keys/<kid>.pem`` (mode 0600); ``keys.json`` lists them with
-their creation and retirement times. The newest key signs; a retired key is published
-until its ``retire_at`` and then removed.
+The keys live wherever a :class:`KeySource` keeps them (the database, see
+``lti_tool.store.tool_keys``), so every node of a cluster signs with and publishes the same
+keys and a rotation on one node is seen by all on their next read: nothing here caches which
+keys exist, only the parsed form of each key (parsing and decrypting cost milliseconds).
+Private keys are sealed with Fernet (AES-128-CBC + HMAC-SHA256) when a key encryption key is
+configured. Before 0004 the keys were files in ``<var>/keys``; :func:`read_key_folder` and
+:func:`read_secret_file` read them once, for the import.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import secrets
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import jwt
+from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -25,11 +29,66 @@ KEY_BITS = 2048
 MANIFEST = "keys.json"
 
 
+class KeyEncryptionError(RuntimeError):
+    """The stored keys cannot be opened with the configured key encryption key (or none is set)."""
+
+
+class KeySeal:
+    """Encrypts secrets at rest when ``key`` (a Fernet key) is given; otherwise stores them as they are."""
+
+    def __init__(self, key: str = ""):
+        try:
+            self._fernet = Fernet(key.encode()) if key else None
+        except ValueError:
+            raise KeyEncryptionError("key_encryption_key (QSER_KEY_ENCRYPTION_KEY) is not a Fernet key: 32 bytes in "
+                                     "url-safe base64; make one with `qser lti new-encryption-key`") from None
+
+    @property
+    def active(self) -> bool:
+        return self._fernet is not None
+
+    def seal(self, data: bytes) -> tuple[bytes, bool]:
+        return (self._fernet.encrypt(data), True) if self._fernet else (data, False)
+
+    def open(self, data: bytes, sealed: bool) -> bytes:
+        if not sealed:
+            return data
+        if self._fernet is None:
+            raise KeyEncryptionError("the tool's keys in the database are encrypted: set key_encryption_key "
+                                     "(QSER_KEY_ENCRYPTION_KEY) to the key they were encrypted with")
+        try:
+            return self._fernet.decrypt(data)
+        except InvalidToken:
+            raise KeyEncryptionError("key_encryption_key (QSER_KEY_ENCRYPTION_KEY) does not open the tool's keys in "
+                                     "the database: it is not the key they were encrypted with") from None
+
+
+@dataclass(frozen=True)
+class KeyRow:
+    """A stored key: ``data`` is the PKCS#8 PEM, sealed when ``sealed``."""
+
+    kid: str
+    created: float
+    retire_at: float | None  # None: current; otherwise published until this time
+    data: bytes
+    sealed: bool
+
+
+class KeySource(Protocol):
+    def rows(self) -> list[KeyRow]: ...
+
+    def rotate(self, new: KeyRow, overlap_seconds: float, now: float, only_if_none_current: bool) -> bool:
+        """Atomically (one node at a time): drop keys retired before ``now``, retire current keys
+        at ``now + overlap_seconds``, add ``new``. With ``only_if_none_current`` do nothing when a
+        current key exists. True when ``new`` was added."""
+        ...
+
+
 @dataclass(frozen=True)
 class ToolKey:
     kid: str
     created: float
-    retire_at: float | None  # None: current; otherwise published until this time
+    retire_at: float | None
     private_key: rsa.RSAPrivateKey
 
     def public_jwk(self) -> dict:
@@ -38,128 +97,78 @@ class ToolKey:
 
 
 class ToolKeyring:
-    """Reads the key folder; reloads when ``keys.json`` changes (rotation by another process)."""
-
-    def __init__(self, folder: Path):
-        self.folder = Path(folder)
+    def __init__(self, source: KeySource, seal: KeySeal | None = None):
+        self.source = source
+        self.seal = seal or KeySeal()
         self._lock = threading.Lock()
-        self._stamp: tuple[int, int] | None = None
-        self._keys: tuple[ToolKey, ...] = ()
+        self._parsed: dict[str, tuple[rsa.RSAPrivateKey, dict]] = {}
 
     # --- reading --------------------------------------------------------------------
 
+    def keys(self) -> list[ToolKey]:
+        return [ToolKey(row.kid, row.created, row.retire_at, self._private(row)[0]) for row in self.source.rows()]
+
     def signing_key(self) -> ToolKey:
-        keys = [k for k in self._load() if k.retire_at is None]
+        keys = [k for k in self.keys() if k.retire_at is None]
         if not keys:
-            raise RuntimeError(f"no current tool key in {self.folder}; run `qser lti rotate-keys`")
+            raise RuntimeError("the tool has no current signing key; run `qser lti rotate-keys`")
         return max(keys, key=lambda k: k.created)
 
     def jwks(self, at: float | None = None) -> dict:
         at = time.time() if at is None else at
-        return {"keys": [k.public_jwk() for k in self._load() if k.retire_at is None or k.retire_at > at]}
+        return {"keys": [self._private(row)[1] for row in self.source.rows() if row.retire_at is None or row.retire_at > at]}
 
     def sign(self, claims: dict, headers: dict | None = None) -> str:
         key = self.signing_key()
         return jwt.encode(claims, key.private_key, algorithm="RS256", headers={**(headers or {}), "kid": key.kid})
 
-    def _load(self) -> tuple[ToolKey, ...]:
-        manifest = self.folder / MANIFEST
-        try:
-            st = manifest.stat()
-        except FileNotFoundError:
-            return ()
-        stamp = (st.st_mtime_ns, st.st_size)
-        with self._lock:
-            if stamp != self._stamp:
-                self._keys = tuple(self._read(manifest))
-                self._stamp = stamp
-            return self._keys
+    def check_readable(self) -> None:
+        """Open every stored key now, so a missing or wrong key encryption key stops the start."""
+        for row in self.source.rows():
+            self._private(row)
 
-    def _read(self, manifest: Path):
-        for entry in json.loads(manifest.read_text(encoding="utf-8"))["keys"]:
-            pem = (self.folder / f"{entry['kid']}.pem").read_bytes()
-            private = serialization.load_pem_private_key(pem, password=None)
-            yield ToolKey(entry["kid"], entry["created"], entry.get("retire_at"), private)
+    def _private(self, row: KeyRow) -> tuple[rsa.RSAPrivateKey, dict]:
+        hit = self._parsed.get(row.kid)
+        if hit is None:
+            private = serialization.load_pem_private_key(self.seal.open(row.data, row.sealed), password=None)
+            public = ToolKey(row.kid, row.created, row.retire_at, private).public_jwk()
+            with self._lock:
+                hit = self._parsed.setdefault(row.kid, (private, public))
+        return hit
 
     # --- writing --------------------------------------------------------------------
 
-    def ensure(self) -> ToolKey:
-        """First start: create the folder and a key; later starts: do nothing."""
-        with self._exclusive():
-            if not any(k.retire_at is None for k in self._load()):
-                return self._rotate(0, time.time())
-        return self.signing_key()
+    def ensure(self) -> None:
+        """First start: create a key; later starts (on any node): do nothing."""
+        self.source.rotate(self._new_row(time.time()), 0, time.time(), only_if_none_current=True)
 
     def rotate(self, overlap_seconds: float, now: float | None = None) -> ToolKey:
-        """Add a new signing key; current keys retire after ``overlap_seconds``.
-
-        Expired keys are deleted from the manifest and disk.
-        """
-        with self._exclusive():
-            return self._rotate(overlap_seconds, time.time() if now is None else now)
-
-    def _exclusive(self):
-        """A file lock, so processes starting together create one key, not one each."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.folder, 0o700)
-        return _FileLock(self.folder / ".lock")
-
-    def _rotate(self, overlap_seconds: float, now: float) -> ToolKey:
-        entries = []
-        for key in self._load():
-            retire_at = key.retire_at if key.retire_at is not None else now + overlap_seconds
-            if retire_at > now:
-                entries.append({"kid": key.kid, "created": key.created, "retire_at": retire_at})
-            else:
-                (self.folder / f"{key.kid}.pem").unlink(missing_ok=True)
-        kid = secrets.token_urlsafe(12)
-        private = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
-        pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-        _write_private(self.folder / f"{kid}.pem", pem)
-        entries.append({"kid": kid, "created": now, "retire_at": None})
-        _write_atomic(self.folder / MANIFEST, json.dumps({"keys": entries}, indent=2).encode())
+        """Add a new signing key; current keys retire after ``overlap_seconds``; expired keys are removed."""
+        now = time.time() if now is None else now
+        self.source.rotate(self._new_row(now), overlap_seconds, now, only_if_none_current=False)
         return self.signing_key()
 
-
-class _FileLock:
-    def __init__(self, path: Path):
-        self.path = path
-
-    def __enter__(self):
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        fcntl.flock(self.fd, fcntl.LOCK_EX)
-        return self
-
-    def __exit__(self, *exc):
-        fcntl.flock(self.fd, fcntl.LOCK_UN)
-        os.close(self.fd)
+    def _new_row(self, now: float) -> KeyRow:
+        private = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
+        pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        data, sealed = self.seal.seal(pem)
+        return KeyRow(secrets.token_urlsafe(12), now, None, data, sealed)
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
+def read_key_folder(folder: Path) -> list[KeyRow]:
+    """The keys of a var folder from before 0004 (``keys.json`` and ``<kid>.pem``), unsealed; none when absent."""
+    manifest = Path(folder) / MANIFEST
+    if not manifest.exists():
+        return []
+    rows = []
+    for entry in json.loads(manifest.read_text(encoding="utf-8"))["keys"]:
+        pem = (Path(folder) / f"{entry['kid']}.pem").read_bytes()
+        rows.append(KeyRow(entry["kid"], entry["created"], entry.get("retire_at"), pem, False))
+    return rows
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
-def secret_file(path: Path, nbytes: int = 32) -> bytes:
-    """A random secret kept in a 0600 file, created on first use (e.g. the state-signing key)."""
+def read_secret_file(path: Path) -> bytes | None:
     try:
-        return path.read_bytes()
+        return Path(path).read_bytes()
     except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        _write_private(path, secrets.token_bytes(nbytes))
-    except FileExistsError:  # another process won the race: use its secret
-        pass
-    return path.read_bytes()
+        return None

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -186,4 +187,26 @@ invite = Table(
     _ts("expires_at"),
     _ts("used_at", nullable=True),  # set while a registration runs and once it succeeded
     Column("platform_id", Id, ForeignKey("platform.id", ondelete="SET NULL"), nullable=True),
+)
+
+# The tool's RSA signing keys (0004): the newest current key signs; a retired key stays in the
+# JWKS until ``retire_at``. ``sealed``: the PEM is encrypted with the key encryption key.
+tool_key = Table(
+    "tool_key",
+    metadata,
+    Column("kid", String(64), primary_key=True),
+    Column("private_key", LargeBinary, nullable=False),
+    Column("sealed", Boolean, nullable=False),
+    _ts("created_at"),
+    _ts("retire_at", nullable=True),
+)
+
+# Random secrets every node must share (0004): "state" signs the OIDC state and the forms' CSRF tokens.
+tool_secret = Table(
+    "tool_secret",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", LargeBinary, nullable=False),
+    Column("sealed", Boolean, nullable=False),
+    _ts("created_at"),
 )

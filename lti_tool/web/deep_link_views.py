@@ -54,7 +54,7 @@ def render_picker(launch: LaunchRecord):
         for lang in (None, *course.languages):
             page = t.catalog.page(item_id, lang or course.default_language)
             link = ResourceLink(
-                title=page.title, url=t.launch_url, custom=lti_contract.custom_parameters(item_id, lang),
+                title=page.title, url=t.launch_url, custom=lti_contract.custom_parameters(item_id, lang, page.model),
                 resource_id=item_id, score_maximum=page.model.max_score,
                 text=course.item(item_id).text(lang or course.default_language).summary,
             )

@@ -32,7 +32,7 @@ def error_page(status: int, code: str, detail: str = "", lang: str | None = None
 def register(app: Flask) -> None:
     @app.errorhandler(LtiError)
     def lti_error(exc: LtiError):
-        log.warning("refused %s %s: %s (%s)", request.method, request.path, exc.reason, exc.code)
+        log.warning("refused %s %s from %s: %s (%s)", request.method, request.path, request.remote_addr, exc.reason, exc.code)
         return error_page(exc.status, exc.code, exc.reason)
 
     @app.errorhandler(HTTPException)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from gunicorn.app.base import BaseApplication
 
 from ..config import Settings
@@ -20,8 +22,12 @@ class _App(BaseApplication):
     def load(self):
         # called in each worker after the fork: every process opens its own connections
         from .. import create_app
+        from .security import install_logging
 
-        return create_app(self.settings, migrate=False)
+        install_logging(self.settings.log_level)
+        app = create_app(self.settings, migrate=False)
+        logging.getLogger("qser.web").info("worker ready: screeners %s", ", ".join(app.extensions["qser"].catalog.screener_ids) or "none")
+        return app
 
 
 def run(settings: Settings, host: str, port: int, workers: int) -> None:
@@ -32,7 +38,12 @@ def run(settings: Settings, host: str, port: int, workers: int) -> None:
         "timeout": 60,
         "graceful_timeout": 20,
         "limit_request_line": 8190,
-        "forwarded_allow_ips": "127.0.0.1,::1",
+        # proxy headers are read by ProxyFix, as many as trusted_proxies says: one place decides
+        "forwarded_allow_ips": "",
+        "secure_scheme_headers": {},
+        # gunicorn's control socket defaults to ~/.gunicorn/gunicorn.ctl, shared by every
+        # instance the same user runs (the second one takes it over); nothing here uses it
+        "control_socket_disable": True,
         "accesslog": "-" if settings.access_log else None,
         "loglevel": settings.log_level.lower(),
     }).run()

@@ -91,6 +91,7 @@ def _accept(t: Services, state: oidc.State, registration):
         request.form.get("id_token"), state, registration,
         lambda deployment: t.deployment_active(registration.id, deployment),
     )
+    drifted = False
     if launched.is_deep_linking:
         if not is_staff(launched.roles):
             raise forbidden("only instructors can add activities from this tool", "staff_only")
@@ -99,18 +100,19 @@ def _accept(t: Services, state: oidc.State, registration):
     else:
         screener_id = _screener_id(t, launched.custom)
         lang = t.catalog.language(launched.custom.get(lti_contract.CUSTOM_LANG), launched.locale)
+        drifted = _rules_drift(t, launched, screener_id, lang)
     token = secrets.token_urlsafe(32)
     try:
         record = launches.store_launch(t.db, launched, token_hash=t.token_hash(token), screener_id=screener_id,
                                    lang=lang, ttl_seconds=t.settings.launch_ttl_seconds)
     except launches.NonceReused:
         raise forbidden("this launch was already used (replayed id_token)", "replay") from None
-    log.info("launch %s: platform %s, deployment %s, %s, screener %s, %s", record.id, registration.id, launched.deployment_id,
-             launched.message_type, screener_id or "-", lang)
+    log.info("launch %s: platform %s, deployment %s, %s, screener %s, %s, rules %s", record.id, registration.id, launched.deployment_id,
+             launched.message_type, screener_id or "-", lang, launched.custom.get(lti_contract.CUSTOM_RULES) or "-")
     if launched.is_deep_linking:
         response = render_picker(record)
     elif record.is_staff:
-        response = render_overview(record, token)
+        response = render_overview(record, token, message="lti_teach_rules_changed" if drifted else None, warning=drifted)
     else:
         response = render_questions(record, token)
     response.delete_cookie(state.cookie_name, path=(request.script_root or "") + "/lti/",
@@ -131,6 +133,28 @@ def _screener_id(t: Services, custom) -> str:
         raise LtiError(400, f"this course has no screener {wanted!r} (custom parameter {lti_contract.CUSTOM_SCREENER}); "
                             f"known: {', '.join(ids) or 'none'}", "unknown_screener")
     return wanted
+
+
+def _rules_drift(t: Services, launched, screener_id: str, lang: str) -> bool:
+    """Does the activity carry the fingerprint of other scoring rules than the course loaded?
+
+    A learner is refused (nothing stored, nothing scored): scoring with other questions or
+    another threshold than the activity shows in the grade book would be silently wrong.
+    Staff get the instructor view with a warning, so they learn what to rebuild. Activities
+    without the parameter (packages built before it, Moodle's cartridge import) launch as before."""
+    wanted = launched.custom.get(lti_contract.CUSTOM_RULES)
+    loaded = lti_contract.rules_fingerprint(t.catalog.page(screener_id, lang).model)
+    if not wanted:
+        return False
+    if wanted == loaded:
+        return False
+    log.warning("course drift: the activity for screener %s was built with rules %s, the tool loaded %s (%s)",
+                screener_id, wanted, loaded, "instructor warned" if is_staff(launched.roles) else "learner refused")
+    if not is_staff(launched.roles):
+        raise LtiError(409, f"the activity was built for other scoring rules ({wanted}) than the course the tool "
+                            f"runs ({loaded}): rebuild and re-import the course, or restart the tool with the matching course",
+                       "rules_changed")
+    return True
 
 
 @bp.route("/" + lti_contract.JWKS_PATH, methods=["GET"])

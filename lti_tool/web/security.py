@@ -55,6 +55,26 @@ def install_log_redaction() -> None:
                 handler.addFilter(_FILTER)
 
 
+LOG_FORMAT = "[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s"  # gunicorn's error log, plus the logger
+LOG_DATE = "%Y-%m-%d %H:%M:%S %z"
+
+
+def install_logging(level: str) -> None:
+    """Give the ``qser`` logger its own handler on stderr (gunicorn configures only its own
+    loggers, so without one the tool's INFO lines were lost and warnings came out bare),
+    with the redaction filter; once per process, in the processes ``qser lti`` starts (tests
+    keep pytest's capture on the root logger)."""
+    logger = logging.getLogger("qser")
+    logger.setLevel(level.upper())
+    if not any(getattr(h, "qser", False) for h in logger.handlers):
+        handler = logging.StreamHandler()
+        handler.qser = True
+        handler.setFormatter(logging.Formatter(LOG_FORMAT, LOG_DATE))
+        handler.addFilter(_FILTER)
+        logger.addHandler(handler)
+    install_log_redaction()
+
+
 def allow_for_this_response(*, frame_origins: tuple[str, ...] = (), form_targets: tuple[str, ...] = (),
                             script_hashes: tuple[str, ...] = (), script_urls: tuple[str, ...] = (),
                             referrer: str | None = None) -> None:

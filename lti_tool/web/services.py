@@ -15,7 +15,7 @@ from packager import lti_contract
 
 from ..config import Settings
 from ..lti.jwks import JwksCache
-from ..lti.keys import ToolKeyring, secret_file
+from ..lti.keys import ToolKeyring
 from ..lti.launch import LaunchValidator
 from ..lti.service_token import ServiceTokens
 from ..lti.login import StateCodec, own_urls
@@ -24,6 +24,7 @@ from ..lti.safe_http import AddressPolicy, GuardedClient
 from ..outbox import InlineWorker, OutboxWorker
 from ..screener import ScreenerCatalog
 from ..store import Database, connect, registry, upgrade
+from ..store.tool_keys import open_tool_secrets
 
 ORIGINS_TTL = 30.0
 REGISTRY_TTL = 5.0  # registrations and deployments are re-read this often (CLI changes apply within it)
@@ -58,9 +59,7 @@ class Services:
         db = connect(settings.db_url)
         if migrate:
             upgrade(db)
-        keyring = ToolKeyring(settings.var_dir / "keys")
-        keyring.ensure()
-        secret = secret_file(settings.var_dir / "secret.key")
+        keyring, secret = open_tool_secrets(db, settings.key_encryption_key, settings.var_dir)
         jwks = JwksCache(http, timeout=settings.http_timeout_seconds, default_ttl=settings.jwks_cache_seconds,
                          min_refetch=settings.jwks_refetch_seconds)
         session = requests.Session()

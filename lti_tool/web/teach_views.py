@@ -86,8 +86,8 @@ def _screener_titles(lang: str) -> dict[str, str]:
 # --- overview ------------------------------------------------------------------------------
 
 
-def render_overview(launch: LaunchRecord, token: str, message: str | None = None, status: int = 200):
-    """``message``: a catalog key to show on top (a warning when ``status`` is not 200).
+def render_overview(launch: LaunchRecord, token: str, message: str | None = None, status: int = 200, warning: bool = False):
+    """``message``: a catalog key to show on top (a warning when ``status`` is not 200 or ``warning``).
     The form's filters (dates, launch language) narrow the counts, charts and attempts."""
     t = tool()
     scope = teaching.Scope.of(launch)
@@ -98,7 +98,7 @@ def render_overview(launch: LaunchRecord, token: str, message: str | None = None
     languages = [(code, language_name(code)) for code in t.catalog.course.languages]
     return _render("teach_overview.html", launch, token, 422 if problems and status == 200 else status,
                    counts=teaching.counts(t.db, scope, filters), attempts=rows, shown=SHOWN_ATTEMPTS, missing=missing,
-                   members_problem=members_problem, message=message, warning=status != 200, titles=_screener_titles(launch.lang),
+                   members_problem=members_problem, message=message, warning=warning or status != 200, titles=_screener_titles(launch.lang),
                    current="overview", charts=charts, filters=filters, problems=problems, languages=languages)
 
 

@@ -160,3 +160,19 @@ def test_unregistered_site_cannot_frame_the_tool(chromium, stack):
     finally:
         context.close()
         evil.close()
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "el-GR", "es-ES"])
+def test_administrator_page_on_a_phone(chromium, stack, locale):
+    _, tool, _ = stack
+    context = chromium.new_context(viewport=PHONE, locale=locale)
+    page = context.new_page()
+    try:
+        page.goto(f"http://localhost:{tool.port}/")
+        assert page.get_attribute("html", "lang") == locale[:2]
+        assert f"http://localhost:{tool.port}/lti/jwks.json" in page.inner_text("main")
+        assert no_horizontal_scroll(page)
+        violations = axe(page)
+        assert violations == [], describe(violations)
+    finally:
+        context.close()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import stat
 import subprocess
 import sys
 import time
@@ -57,28 +59,32 @@ def test_add_platform_errors_are_clear(tmp_path, lti_content):
 def test_rotate_keys_and_migrate(tmp_path, lti_content):
     runner = CliRunner()
     environ = env(tmp_path, lti_content)
-    first = runner.invoke(main, ["lti", "rotate-keys", "--overlap", "3600"], env=environ)
+    first = runner.invoke(main, ["lti", "rotate-keys", "--overlap", "3600"], env=environ)  # the first start's key, then a new one
     second = runner.invoke(main, ["lti", "rotate-keys", "--overlap", "3600"], env=environ)
-    assert "1 key(s) published" in first.output and "2 key(s) published" in second.output
+    assert "2 key(s) published" in first.output and "3 key(s) published" in second.output
     result = runner.invoke(main, ["lti", "migrate"], env=environ)
-    assert result.exit_code == 0 and "at revision 0003" in result.output
+    assert result.exit_code == 0 and "at revision 0004" in result.output
 
 
 def test_serve_runs_gunicorn(tmp_path, lti_content):
     port = free_port()
-    environ = {**os.environ, **env(tmp_path, lti_content, QSER_BASE_URL=f"http://127.0.0.1:{port}/", QSER_ACCESS_LOG="1")}
+    environ = {**os.environ, **env(tmp_path, lti_content, QSER_BASE_URL=f"http://127.0.0.1:{port}/", QSER_ACCESS_LOG="1"),
+               "HOME": str(tmp_path)}
     proc = subprocess.Popen([sys.executable, "-m", "packager.cli", "lti", "serve", "--port", str(port), "--workers", "2"],
                             cwd=ROOT, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 assert proc.poll() is None and time.monotonic() < deadline, proc.stdout.read() if proc.poll() is not None else "timeout"
                 time.sleep(0.2)
         assert health.text == "ok\n"
+        assert requests.get(f"http://127.0.0.1:{port}/readyz", timeout=5).text == "ready\n"
+        home = requests.get(f"http://127.0.0.1:{port}/", timeout=5)
+        assert home.status_code == 200 and f"http://127.0.0.1:{port}/lti/jwks.json" in home.text
         keys = requests.get(f"http://127.0.0.1:{port}/lti/jwks.json", timeout=5).json()["keys"]
         assert len(keys) == 1  # both workers publish the one key created before they started
         refused = requests.post(f"http://127.0.0.1:{port}/lti/launch", data={"state": "x", "id_token": "y"}, timeout=5)
@@ -91,6 +97,11 @@ def test_serve_runs_gunicorn(tmp_path, lti_content):
     assert "Booting worker" in output  # gunicorn, not the development server
     assert "GET /lti/launch?id_token=[redacted]&state=[redacted]" in output  # the access log, redacted
     assert token not in output and "abc" not in output
+    # the tool's own lines, with time, process and level
+    assert re.search(r"^\[\d{4}-\d\d-\d\d [\d:]+ [+-]\d{4}\] \[\d+\] \[INFO\] qser\.web: worker ready", output, re.M), output
+    assert re.search(r"\[WARNING\] qser\.web: refused POST /lti/launch", output), output
+    assert not (tmp_path / ".gunicorn").exists()  # no control socket shared with other instances
+    assert stat.S_IMODE((tmp_path / "var" / "lti.sqlite3").stat().st_mode) == 0o600  # learner data
 
 
 def test_tool_under_a_sub_folder(tmp_path, lti_content):

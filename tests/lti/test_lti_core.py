@@ -4,24 +4,24 @@ screener parsing, settings, log redaction, migrations."""
 from __future__ import annotations
 
 import json
-import os
 import random
-import stat
 import threading
 import time
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import jwt
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from lti_tool.config import ConfigError, load_settings
 from lti_tool.lti.ags import Score, extend_path
 from lti_tool.lti.errors import LtiError
 from lti_tool.lti.jwks import JwksCache
-from lti_tool.lti.keys import ToolKeyring, secret_file
+from lti_tool.lti.keys import KeyEncryptionError, KeySeal, ToolKeyring
 from lti_tool.lti.login import StateCodec, check_target, own_urls
 from lti_tool.lti.registrations import Registration
 from lti_tool.lti.service_token import same_origin
@@ -120,12 +120,26 @@ def test_backoff_grows_with_jitter_and_a_cap():
 # --- keys -------------------------------------------------------------------------------------------
 
 
-def test_tool_keys_are_private_and_rotate_with_overlap(tmp_path):
-    ring = ToolKeyring(tmp_path / "keys")
-    first = ring.ensure()
-    assert ring.ensure().kid == first.kid  # a second start keeps the key
-    assert stat.S_IMODE(os.stat(tmp_path / "keys" / f"{first.kid}.pem").st_mode) == 0o600
-    assert stat.S_IMODE(os.stat(tmp_path / "keys").st_mode) == 0o700
+def test_tool_keys_rotate_with_overlap_and_open_only_with_their_seal():
+    rows = []
+
+    class Source:  # the KeySource contract, in memory (the database one is tested in test_lti_production)
+        def rows(self):
+            return list(rows)
+
+        def rotate(self, new, overlap, now, only_if_none_current):
+            if only_if_none_current and any(r.retire_at is None for r in rows):
+                return False
+            rows[:] = [r if r.retire_at is not None else replace(r, retire_at=now + overlap) for r in rows
+                       if r.retire_at is None or r.retire_at > now] + [new]
+            return True
+
+    ring = ToolKeyring(Source(), KeySeal(Fernet.generate_key().decode()))
+    ring.ensure()
+    first = ring.signing_key()
+    ring.ensure()
+    assert ring.signing_key().kid == first.kid and len(rows) == 1  # a second start keeps the key
+    assert rows[0].sealed and b"PRIVATE KEY" not in rows[0].data  # encrypted at rest
     second = ring.rotate(overlap_seconds=100, now=time.time())
     assert ring.signing_key().kid == second.kid
     assert {k["kid"] for k in ring.jwks()["keys"]} == {first.kid, second.kid}
@@ -134,15 +148,13 @@ def test_tool_keys_are_private_and_rotate_with_overlap(tmp_path):
     public = jwt.PyJWK(ring.jwks()["keys"][-1])
     assert jwt.decode(token, public.key, algorithms=["RS256"])["sub"] == "x"
     ring.rotate(overlap_seconds=0, now=time.time() + 200)  # the retired first key is deleted
-    assert not (tmp_path / "keys" / f"{first.kid}.pem").exists()
-    other_process = ToolKeyring(tmp_path / "keys")  # sees the rotation from disk
-    assert other_process.signing_key().kid == ring.signing_key().kid
-
-
-def test_secret_file_is_created_once_with_mode_0600(tmp_path):
-    first = secret_file(tmp_path / "s.key")
-    assert secret_file(tmp_path / "s.key") == first and len(first) == 32
-    assert stat.S_IMODE(os.stat(tmp_path / "s.key").st_mode) == 0o600
+    assert first.kid not in {r.kid for r in rows}
+    with pytest.raises(KeyEncryptionError, match="set key_encryption_key"):
+        ToolKeyring(Source(), KeySeal()).check_readable()
+    with pytest.raises(KeyEncryptionError, match="not the key they were encrypted with"):
+        ToolKeyring(Source(), KeySeal(Fernet.generate_key().decode())).check_readable()
+    with pytest.raises(KeyEncryptionError, match="not a Fernet key"):
+        KeySeal("too-short")
 
 
 # --- platform JWKS cache ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import func, select
 
 from lti_tool.store import tables as T
+from packager import lti_contract
 from tests.support.fake_moodle_lti1p3 import ADMIN_ROLES, LEARNER, User
 from tests.support.lti_flow import deep_link_launch, hidden, picker_forms
 
@@ -27,9 +28,10 @@ def test_every_choice_is_a_valid_signed_response(client, moodle, services):
     assert "<h1>Add the case-study screener</h1>" in html and "<script" not in html
     forms = picker_forms(html)
     assert len(forms) == 4  # learner's language, English, Greek, cancel
-    expected = [({"qser_screener": "cases/screener"}, "Case-study screener"),
-                ({"qser_screener": "cases/screener", "qser_lang": "en"}, "Case-study screener"),
-                ({"qser_screener": "cases/screener", "qser_lang": "el"}, "Έλεγχος καταλληλότητας μελέτης περίπτωσης")]
+    rules = {"qser_rules": lti_contract.rules_fingerprint(services.catalog.page("cases/screener", "en").model)}  # the rules linked
+    expected = [({"qser_screener": "cases/screener", **rules}, "Case-study screener"),
+                ({"qser_screener": "cases/screener", "qser_lang": "en", **rules}, "Case-study screener"),
+                ({"qser_screener": "cases/screener", "qser_lang": "el", **rules}, "Έλεγχος καταλληλότητας μελέτης περίπτωσης")]
     nonces = set()
     for (action, token, _), (custom, title) in zip(forms, expected):
         assert action == moodle.deep_link_return_url

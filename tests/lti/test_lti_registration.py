@@ -116,7 +116,8 @@ def test_register_then_add_activity_then_launch(client, services, platform):
     assert returned.status_code == 200, (returned.text, platform.dl_refusals)
     [done] = platform.dl_returns
     [item] = done.items
-    assert item["custom"] == {"qser_screener": "cases/screener", "qser_lang": "el"}
+    rules = item["custom"].pop("qser_rules")  # the scoring rules the activity is made for
+    assert item["custom"] == {"qser_screener": "cases/screener", "qser_lang": "el"} and len(rules) == 16
     assert item["lineItem"] == {"scoreMaximum": 5, "label": "Έλεγχος καταλληλότητας μελέτης περίπτωσης", "resourceId": "cases/screener",
                                 "tag": "qser-screener"}
     assert done.claims["iss"] == tool.client_id and done.claims["aud"] == platform.issuer

@@ -202,7 +202,8 @@ def test_activity_picker_posts_back_to_the_platform(chromium, stack, locale, cho
             page.wait_for_timeout(50)
         assert moodle.dl_refusals == [] and len(moodle.dl_returns) == returns + 1
         [item] = moodle.dl_returns[-1].items
-        assert item["custom"] == {"qser_screener": "cases/screener", "qser_lang": lang}
+        rules = item["custom"].pop("qser_rules")  # the scoring rules the activity is made for
+        assert item["custom"] == {"qser_screener": "cases/screener", "qser_lang": lang} and len(rules) == 16
         assert item["lineItem"]["scoreMaximum"] == 5
     finally:
         moodle.dl_locale = "en"

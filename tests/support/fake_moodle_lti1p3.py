@@ -57,6 +57,25 @@ def platform_keys() -> tuple[str, str]:
     return _KEYS[0]
 
 
+class LoadedKeyRegistration(Registration):
+    """lti1p3platform parses the platform's PEM twice per id_token it signs (with the RSA
+    consistency check, 0.4 s each on a busy 2-core machine); Moodle keeps its key loaded,
+    and so does this double. What is signed, and how, is lti1p3platform's."""
+
+    def get_kid(self):
+        if not _LOADED:
+            _LOADED.append((serialization.load_pem_private_key(self.get_platform_private_key().encode(), password=None),
+                            super().get_kid()))
+        return _LOADED[0][1]
+
+    def platform_encode_and_sign(self, payload, expiration=None) -> str:
+        kid = self.get_kid()
+        return Registration.encode_and_sign(payload, _LOADED[0][0], {"kid": kid}, expiration=expiration)
+
+
+_LOADED: list = []  # (private key, kid) of platform_keys(), once per process
+
+
 @dataclass
 class User:
     id: str
@@ -117,7 +136,7 @@ class MoodleConfig(LTI1P3PlatformConfAbstract):
         m = self.moodle
         private, public = platform_keys()
         reg = (
-            Registration()
+            LoadedKeyRegistration()
             .set_iss(m.issuer)
             .set_client_id(m.client_id)
             .set_deployment_id(m.deployment_id)

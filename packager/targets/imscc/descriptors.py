@@ -45,13 +45,13 @@ def web_link(item: RenderedItem) -> bytes:
 def lti_link(item: RenderedItem, lang: str, lti: LtiSettings) -> bytes:
     """The screener as a Basic LTI link to the qser tool's launch URL.
 
-    The screener is named in custom parameters (``qser_screener``, ``qser_lang``) as the
+    The screener is named in custom parameters (``qser_screener``, ``qser_lang``, ``qser_rules``) as the
     LTI contract says. Moodle's CC importer keeps only title, description and launch URL
     (``backup/cc/entity11.lti.class.php``); Canvas and others keep the custom parameters.
     The description is plain text: LTI descriptors have no file base for links or images.
     """
     launch = lti_contract.tool_url(lti.url, lti_contract.LAUNCH_PATH)
-    params = lti_contract.custom_parameters(item.item.id, lang)
+    params = lti_contract.custom_parameters(item.item.id, lang, item.screener.model if item.screener else None)
     children = [BLTI.title(item.text.title)]
     description = plain_text(item.html) or item.text.summary
     if description:

@@ -22,9 +22,9 @@ LAUNCH_DEFAULT = 1  # LTI_LAUNCH_CONTAINER_DEFAULT: the site tool's own setting 
 SOURCE_TYPE_ID = 1  # any non-null id: restore then looks the real type up by base URL
 
 
-def custom_parameters(item_id: str, lang: str) -> str:
+def custom_parameters(item_id: str, lang: str, screener=None) -> str:
     """Moodle's ``name=value`` lines for the qser custom parameters."""
-    params = lti_contract.custom_parameters(item_id, lang or None)
+    params = lti_contract.custom_parameters(item_id, lang or None, screener)
     return "\n".join(f"{name}={value}" for name, value in params.items())
 
 
@@ -72,7 +72,7 @@ def lti(build: Build, module: Module) -> ActivityBody:
                 "instructorchoiceallowroster": None,
                 "instructorchoiceallowsetting": None,
                 "grade": screener.max_score,
-                "instructorcustomparameters": custom_parameters(module.item.id, build.languages.course_lang),
+                "instructorcustomparameters": custom_parameters(module.item.id, build.languages.course_lang, screener),
                 "debuglaunch": 0,
                 "showtitlelaunch": 0,
                 "showdescriptionlaunch": 0,
