@@ -56,8 +56,9 @@ def login(client, moodle: FakeMoodle, user: str = "101", link: str = "7", method
 
 
 def auth_location(resp) -> str:
-    """Where the tool's login page sends the browser on (the platform's auth endpoint)."""
-    page = resp.get_data(as_text=True)
+    """Where the tool's login page sends the browser on (the platform's auth endpoint); from
+    the Flask test client or from requests against a running server."""
+    page = resp.get_data(as_text=True) if hasattr(resp, "get_data") else resp.text
     match = re.search(r'data-auth="([^"]*)"', page)
     assert resp.status_code == 200 and match, (resp.status_code, page[:2000])
     return html_lib.unescape(match.group(1))
