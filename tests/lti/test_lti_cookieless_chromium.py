@@ -12,6 +12,7 @@ state cookie in the platform's iframe but refuses the frame's localStorage, so:
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -230,9 +231,22 @@ def test_without_javascript_the_cookie_path_still_works(engine, secure_stack):
     try:
         page.goto(f"{stack.moodle.issuer}/mod/lti/view.php?id=7&user=102")
         page.frame_locator("#tool").get_by_role("button", name="Continue").click()  # Moodle's login form
-        page.frame_locator("#tool").get_by_role("button", name="Continue").click()  # Moodle's form_post, after our refresh
+        # Our login page has a "Continue" too (for browsers that ignore the refresh): click
+        # Moodle's form_post only once the refresh has reached it.
+        auth = _frame_at(page, "/mod/lti/auth.php")
+        auth.get_by_role("button", name="Continue").click()
         frame = tool_frame(page, stack, "/lti/launch")
         frame.locator("fieldset").first.wait_for()
         answer_and_check(frame, stack, page)
     finally:
         context.close()
+
+
+def _frame_at(page, path: str, seconds: float = 30):
+    deadline = time.monotonic() + seconds
+    while True:
+        frame = next((f for f in page.frames if urlsplit(f.url).path == path), None)
+        if frame is not None:
+            return frame
+        assert time.monotonic() < deadline, f"no frame reached {path}; frames: {[f.url for f in page.frames]}"
+        page.wait_for_timeout(100)
