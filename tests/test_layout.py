@@ -1,10 +1,10 @@
 """The layout rules of README "Project layout": small files, imports only downwards
-(source and render below targets, targets below build/cli/preview), an LTI core without a
-web framework, and a new output format being one module and nothing else."""
+(source and render below targets, targets below build/cli/preview), no test module importing
+another, and a new output format being one module and nothing else. (The LTI core's own rule
+is in ``tests/lti/test_lti_layout.py``.)"""
 
 from __future__ import annotations
 
-import ast
 import importlib
 import sys
 import textwrap
@@ -14,39 +14,20 @@ from click.testing import CliRunner
 
 from packager.cli import main
 from packager.targets import TARGETS
+from tests.support.imports import ROOT, imported_modules
 
-ROOT = Path(__file__).resolve().parent.parent
 MAX_LINES = 420
-WEB_FRAMEWORKS = ("flask", "werkzeug", "lti_tool.web")
 
 
 def _modules(folder: str) -> list[Path]:
     return sorted((ROOT / folder).rglob("*.py"))
 
 
-def _imports(path: Path) -> set[str]:
-    """Absolute names of the modules ``path`` imports (relative imports resolved)."""
-    package = ".".join(path.relative_to(ROOT).with_suffix("").parts)
-    if path.name != "__init__.py":
-        package = package.rpartition(".")[0]
-    names = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = package.split(".")
-            base = base[: len(base) - node.level + 1] if node.level else []
-            module = ".".join([*base, *([node.module] if node.module else [])])
-            names.add(module)
-            names.update(f"{module}.{alias.name}" for alias in node.names)
-    return names
-
-
 def _offending(folder: str, forbidden: tuple[str, ...]) -> list[str]:
     return [
         f"{path.relative_to(ROOT)} imports {name}"
         for path in _modules(folder)
-        for name in sorted(_imports(path))
+        for name in sorted(imported_modules(path))
         if any(name == f or name.startswith(f + ".") for f in forbidden)
     ]
 
@@ -66,12 +47,8 @@ def test_imports_only_go_down_the_pipeline():
 
 def test_the_import_check_sees_relative_imports():
     """The rule above would pass vacuously if relative imports were not resolved."""
-    assert "packager.render.site.SiteBuilder" in _imports(ROOT / "packager/targets/scorm/package.py")
-    assert "packager.targets.Target" in _imports(ROOT / "packager/targets/moodle/target.py")
-
-
-def test_the_lti_core_imports_no_web_framework():
-    assert _offending("lti_tool/lti", WEB_FRAMEWORKS) == []
+    assert "packager.render.site.SiteBuilder" in imported_modules(ROOT / "packager/targets/scorm/package.py")
+    assert "packager.targets.Target" in imported_modules(ROOT / "packager/targets/moodle/target.py")
 
 
 def test_no_test_module_imports_another():
@@ -79,7 +56,7 @@ def test_no_test_module_imports_another():
     offending = [
         f"{path.relative_to(ROOT)} imports {name}"
         for path in _modules("tests")
-        for name in sorted(_imports(path))
+        for name in sorted(imported_modules(path))
         if name.split(".")[0] == "tests" and any(part.startswith("test_") or part == "conftest" for part in name.split("."))
     ]
     assert offending == []
