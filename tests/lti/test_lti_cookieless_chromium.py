@@ -233,11 +233,7 @@ def test_without_javascript_the_cookie_path_still_works(engine, secure_stack):
         page.frame_locator("#tool").get_by_role("button", name="Continue").click()  # Moodle's login form
         # Our login page has a "Continue" too (for browsers that ignore the refresh): click
         # Moodle's form_post only once the refresh has reached it.
-        try:
-            auth = _frame_at(page, "/mod/lti/auth.php", seconds=10)
-        except AssertionError:  # Chromium now and then ignores the refresh in a frame: the page's own link is the way on
-            page.frame_locator("#tool").get_by_role("link", name="Continue").click()
-            auth = _frame_at(page, "/mod/lti/auth.php")
+        auth = _frame_at(page, "/mod/lti/auth.php")
         auth.get_by_role("button", name="Continue").click()
         frame = tool_frame(page, stack, "/lti/launch")
         frame.locator("fieldset").first.wait_for()
