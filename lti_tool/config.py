@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -73,9 +74,9 @@ class Settings:
 
         return tuple(ip_network(part.strip(), strict=False) for part in self.registration_allowed_networks.split(",") if part.strip())
 
-    @property
+    @cached_property
     def secure_cookies(self) -> bool:
-        """Browsers accept ``Secure`` cookies over http only on localhost."""
+        """Browsers accept ``Secure`` cookies over http only on localhost (asked several times per launch)."""
         return self.base_url.startswith("https://") or _is_local(self.base_url)
 
 

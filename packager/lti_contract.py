@@ -7,6 +7,7 @@ on the packager side, lets the tool import them without the packager knowing the
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from urllib.parse import urljoin
@@ -24,8 +25,10 @@ CUSTOM_LANG = "qser_lang"  # custom parameter: preferred language (optional)
 CUSTOM_RULES = "qser_rules"
 
 
+@functools.lru_cache(maxsize=64)
 def tool_url(base: str, path: str) -> str:
-    """Absolute URL of ``path`` under the tool's base URL (which may live in a sub-folder)."""
+    """Absolute URL of ``path`` under the tool's base URL (which may live in a sub-folder).
+    Cached: the tool asks for the same few URLs several times per launch."""
     return urljoin(base if base.endswith("/") else base + "/", path)
 
 

@@ -143,9 +143,9 @@ def _rules_drift(t: Services, launched, screener_id: str, lang: str) -> bool:
     Staff get the instructor view with a warning, so they learn what to rebuild. Activities
     without the parameter (packages built before it, Moodle's cartridge import) launch as before."""
     wanted = launched.custom.get(lti_contract.CUSTOM_RULES)
-    loaded = lti_contract.rules_fingerprint(t.catalog.page(screener_id, lang).model)
     if not wanted:
         return False
+    loaded = lti_contract.rules_fingerprint(t.catalog.page(screener_id, lang).model)
     if wanted == loaded:
         return False
     log.warning("course drift: the activity for screener %s was built with rules %s, the tool loaded %s (%s)",
