@@ -11,6 +11,7 @@ from ..lti.errors import LtiError
 from ..screener import CREDIT_DEFAULT, FormProblem, parse_answers, parse_credit, parse_summary
 from ..store import attempts
 from ..store.launches import LaunchRecord
+from .page_cache import render_filled
 from .services import tool
 from .session import launch_from_form
 
@@ -32,23 +33,15 @@ def _render(template: str, launch: LaunchRecord, token: str, status: int = 200, 
     return make_response(html, status)
 
 
-_TOKEN, _CSRF = "\x00launch\x00", "\x00csrf\x00"
-
-
 def render_questions(launch: LaunchRecord, token: str, status: int = 200, answers=None, problems=None):
     if answers or problems:
         return _render("questions.html", launch, token, status, answers=answers or {}, problems=problems or {})
-    # The first page is the same for every learner but for its two tokens: render it once
-    # per screener and language, then fill the tokens in (URL-safe, nothing to escape).
+    # the first page is the same for every learner of a screener and language but for its two tokens
     t = tool()
-    key = (launch.screener_id, launch.lang, request.script_root)
-    html = t.page_cache.get(key)
-    if html is None:
-        html = t.page_cache[key] = render_template(
-            "questions.html", t=page_text(launch.lang), lang=launch.lang, page=_page(launch), launch=launch,
-            launch_token=_TOKEN, csrf=_CSRF, answers={}, problems={},
-        )
-    return make_response(html.replace(_TOKEN, token).replace(_CSRF, t.csrf_token(t.token_hash(token))), status)
+    html = render_filled(t.page_cache, (launch.screener_id, launch.lang), "questions.html",
+                         {"launch_token": token, "csrf": t.csrf_token(t.token_hash(token))},
+                         t=page_text(launch.lang), lang=launch.lang, page=_page(launch), launch=launch, answers={}, problems={})
+    return make_response(html, status)
 
 
 def _screener_launch() -> tuple[LaunchRecord, str]:

@@ -52,7 +52,7 @@ class Services:
     _origins: tuple[float, tuple[str, ...]] = (0.0, ())
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _registry: dict = field(default_factory=dict)
-    page_cache: dict = field(default_factory=dict)  # first screener page per (screener, language, mount)
+    page_cache: dict = field(default_factory=dict)  # pages rendered once, filled in per request (.page_cache)
 
     @classmethod
     def build(cls, settings: Settings, *, migrate: bool = True, http: requests.Session | None = None) -> Services:
