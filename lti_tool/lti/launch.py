@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
+from jwt.api_jws import PyJWS
+from jwt.utils import base64url_decode, base64url_encode
 
 from . import claims as C
 from .errors import bad_request, forbidden
@@ -28,6 +31,33 @@ from .messages import DeepLinking, MessageValidator, validator_for
 from .registrations import Registration
 
 MAX_TOKEN_LENGTH = 64 * 1024
+_SEGMENT = re.compile(rb"[A-Za-z0-9_-]*={0,2}")
+
+
+class _Jws(PyJWS):
+    """PyJWT's JWS decoding with its base64url rules checked by one regular expression: the
+    same rules (alphabet, at most two ``=`` and only on a whole quantum, canonical trailing
+    bits), the same error; PyJWT 2.15 tests the alphabet one character at a time in Python,
+    which was most of the cost of verifying an id_token (a test holds the two to the same answers)."""
+
+    @staticmethod
+    def _decode_base64url_segment(segment: bytes, name: str) -> bytes:
+        stripped = segment.rstrip(b"=")
+        if _SEGMENT.fullmatch(segment) is None or (stripped != segment and len(segment) % 4) or len(stripped) % 4 == 1:
+            raise jwt.exceptions.DecodeError(f"Invalid {name} padding")
+        decoded = base64url_decode(stripped)
+        if base64url_encode(decoded) != stripped:
+            raise jwt.exceptions.DecodeError(f"Invalid {name} padding")
+        return decoded
+
+
+def _decoder() -> jwt.PyJWT:
+    decoder = jwt.PyJWT()
+    decoder._jws = _Jws(options=decoder._get_sig_options())
+    return decoder
+
+
+_DECODER = _decoder()
 
 
 @dataclass(frozen=True)
@@ -98,7 +128,7 @@ class LaunchValidator:
     def _signature(self, id_token: str, header: dict, registration: Registration) -> dict:
         key = self.jwks.key(registration.jwks_url, header.get("kid"))
         try:
-            return jwt.decode(
+            return _DECODER.decode(
                 id_token,
                 key,
                 algorithms=["RS256"],

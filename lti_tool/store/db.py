@@ -89,13 +89,14 @@ def _sqlite_begin_immediate(connection) -> None:
     WAL mode); short jittered retries here keep a busy server's latency flat.
     """
     statement = "BEGIN" if connection.get_execution_options().get("qser_read") else "BEGIN IMMEDIATE"
+    driver = connection.connection.driver_connection  # straight to sqlite3: every request begins a transaction
     deadline = time.monotonic() + SQLITE_LOCK_WAIT
-    while True:
+    while time.monotonic() < deadline:
         try:
-            connection.exec_driver_sql(statement)
+            driver.execute(statement)
             return
-        except Exception as exc:  # sqlalchemy wraps sqlite3.OperationalError
-            locked = isinstance(getattr(exc, "orig", exc), sqlite3.OperationalError) and "locked" in str(exc)
-            if not locked or time.monotonic() > deadline:
-                raise
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc):
+                break
         time.sleep(random.uniform(0.0001, 0.001))
+    connection.exec_driver_sql(statement)  # once more through SQLAlchemy: its error, if any, as every other

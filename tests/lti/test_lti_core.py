@@ -53,6 +53,29 @@ def test_state_round_trip_tamper_and_expiry():
     assert codec.new(7, "t").nonce != codec.new(7, "t").nonce
 
 
+def test_id_token_segments_are_decoded_as_pyjwt_decodes_them():
+    """The launch validator's faster base64url check (lti_tool.lti.launch._Jws) accepts and
+    refuses exactly what PyJWT's own does, padding and trailing bits included."""
+    from jwt.api_jws import PyJWS
+
+    from lti_tool.lti.launch import _Jws
+
+    rng = random.Random(12)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    segments = ["", "=", "==", "===", "QQ", "QQ==", "QR", "QQ=", "QUI", "QUI=", "QUJD", "QUJD=", "Q", "!!!!", "QU+C", "QU/C",
+                "QUJD\n", " QUJD", "QUJD ", "eyJhIjoxfQ", "eyJhIjoxfQ==", "QQ==QQ", "é", "QUJD\x00"]
+    segments += ["".join(rng.choice(alphabet + "=+/!. ") for _ in range(rng.randrange(12))) for _ in range(3000)]
+
+    def outcome(decode, segment):
+        try:
+            return decode(segment.encode(), "payload")
+        except jwt.exceptions.DecodeError as exc:
+            return str(exc)
+
+    for segment in segments:
+        assert outcome(_Jws._decode_base64url_segment, segment) == outcome(PyJWS._decode_base64url_segment, segment), segment
+
+
 def test_target_must_be_our_own_launch_url():
     ours = own_urls("https://tool.example/qser/lti/launch")
     assert check_target("HTTPS://Tool.Example/qser/lti/launch", ours) == "https://tool.example/qser/lti/launch"
