@@ -17,6 +17,7 @@ import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from .errors import bad_request, forbidden
@@ -75,13 +76,13 @@ class State:
     value: str  # the signed string sent to the platform and back
     storage_target: str | None = None  # the platform's postMessage storage frame, if it offered one
 
-    @property
-    def cookie_name(self) -> str:
-        return STATE_COOKIE_PREFIX + hashlib.sha256(self.value.encode()).hexdigest()[:16]
-
-    @property
+    @cached_property
     def cookie_value(self) -> str:
         return hashlib.sha256(self.value.encode()).hexdigest()
+
+    @property
+    def cookie_name(self) -> str:
+        return STATE_COOKIE_PREFIX + self.cookie_value[:16]
 
 
 class StateCodec:

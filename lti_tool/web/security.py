@@ -11,6 +11,7 @@ Logs never carry id_tokens, state, launch tokens or bearer tokens.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 
@@ -75,6 +76,17 @@ def install_logging(level: str) -> None:
     install_log_redaction()
 
 
+@functools.lru_cache(maxsize=256)
+def _policy(origins: tuple[str, ...], frames: tuple[str, ...], forms: tuple[str, ...], hashes: tuple[str, ...], urls: tuple[str, ...]) -> str:
+    """The CSP header (the same few variants on every response: built once each)."""
+    scripts = (*(f"'sha256-{digest}'" for digest in hashes), *urls)
+    ancestors = " ".join(dict.fromkeys(("'self'", *origins, *frames)))
+    form_action = " ".join(("'self'", *forms))
+    script = "script-src " + " ".join(scripts) + "; " if scripts else ""
+    return (f"default-src 'none'; {script}style-src 'self'; img-src 'self' data:; form-action {form_action}; "
+            f"base-uri 'none'; frame-ancestors {ancestors}")
+
+
 def allow_for_this_response(*, frame_origins: tuple[str, ...] = (), form_targets: tuple[str, ...] = (),
                             script_hashes: tuple[str, ...] = (), script_urls: tuple[str, ...] = (),
                             referrer: str | None = None) -> None:
@@ -90,15 +102,7 @@ def allow_for_this_response(*, frame_origins: tuple[str, ...] = (), form_targets
 
 def headers(response: Response) -> Response:
     t = tool()
-    frames, forms, hashes, urls = g.get("qser_csp", ((), (), (), ()))
-    scripts = (*(f"'sha256-{digest}'" for digest in hashes), *urls)
-    ancestors = " ".join(dict.fromkeys(("'self'", *t.frame_origins(), *frames)))
-    form_action = " ".join(("'self'", *forms))
-    script = "script-src " + " ".join(scripts) + "; " if scripts else ""
-    response.headers["Content-Security-Policy"] = (
-        f"default-src 'none'; {script}style-src 'self'; img-src 'self' data:; form-action {form_action}; "
-        f"base-uri 'none'; frame-ancestors {ancestors}"
-    )
+    response.headers["Content-Security-Policy"] = _policy(t.frame_origins(), *g.get("qser_csp", ((), (), (), ())))
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = g.get("qser_referrer", "no-referrer")
     if t.settings.base_url.startswith("https://"):
