@@ -7,7 +7,8 @@
 #                          browser tests: MiniBrowser needs a display), PostgreSQL (database
 #                          tests), poppler-utils (pdfinfo, pdffonts, pdftotext) and epubcheck
 #                          (it pulls in Java), nginx (the cluster test runs its own nginx
-#                          master in front of two tool nodes).
+#                          master in front of two tool nodes), systemd (systemd-analyze checks
+#                          the example units in deploy/).
 set -euo pipefail
 
 missing=()
@@ -27,6 +28,7 @@ if [ "${1:-all}" != build ]; then
   command -v pdfinfo >/dev/null 2>&1 || missing+=(poppler-utils)
   [ -f /usr/share/java/epubcheck.jar ] || missing+=(epubcheck)
   [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx)
+  command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 

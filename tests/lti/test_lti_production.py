@@ -175,3 +175,38 @@ def test_deploy_examples_are_valid(tmp_path):
     result = subprocess.run([shutil.which("nginx") or "/usr/sbin/nginx", "-t", "-p", str(tmp_path), "-e", str(tmp_path / "error.log"),
                              "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+SYSTEMD_UNITS = ("qser-lti.service", "qser-grade-worker.service", "qser-db-backup.service", "qser-db-backup.timer")
+
+
+def test_systemd_units_verify(tmp_path):
+    """systemd accepts the example units as they are: every key known, every value parsed, the
+    commands they run present (in a root of their own, with the paths the units name: this
+    test installs nothing on the machine). Any message at all fails the test: systemd only
+    warns about an unknown key or a bad value, and then ignores the line."""
+    import shutil
+    import subprocess
+
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is not installed (Debian package systemd; scripts/system-deps.sh installs it)")
+    deploy = Path(__file__).resolve().parents[2] / "deploy"
+    root = tmp_path / "root"
+    units = root / "etc/systemd/system"
+    units.mkdir(parents=True)
+    shutil.copytree("/usr/lib/systemd/system", root / "usr/lib/systemd/system", symlinks=True)  # the targets they are ordered against
+    for command in ("/bin/sh", "/usr/bin/find"):  # what the backup runs
+        (root / command.lstrip("/")).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(command, root / command.lstrip("/"))
+    qser = root / "opt/qser/.venv/bin/qser"  # the installation the README's steps make
+    qser.parent.mkdir(parents=True)
+    qser.write_text("#!/bin/sh\n")
+    qser.chmod(0o755)
+    (root / "etc/qser").mkdir()
+    shutil.copy(deploy / "qser.env", root / "etc/qser/qser.env")
+    for name in SYSTEMD_UNITS:
+        shutil.copy(deploy / name, units / name)
+    for name in SYSTEMD_UNITS:
+        result = subprocess.run([analyze, "verify", "--man=no", f"--root={root}", str(units / name)], capture_output=True, text=True)
+        assert (result.returncode, result.stdout + result.stderr) == (0, ""), name
