@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from alembic import command
@@ -12,6 +13,7 @@ from .db import Database
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _PG_LOCK = 0x71736572  # "qser": one migrator at a time across processes
+log = logging.getLogger("qser.store")
 
 
 def alembic_config(db: Database) -> Config:
@@ -28,14 +30,38 @@ def upgrade(db: Database) -> None:
         with db.engine.connect() as conn:
             conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _PG_LOCK})
             try:
-                config.attributes["connection"] = conn
-                command.upgrade(config, "head")
-                conn.commit()
+                ours = _ours(config, conn)
+                conn.commit()  # the lock is the session's; migrations run in transactions of their own
+                if ours:
+                    config.attributes["connection"] = conn
+                    command.upgrade(config, "head")
+                    conn.commit()
             finally:
                 conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_LOCK})
                 conn.commit()
     else:
-        command.upgrade(config, "head")
+        with db.engine.connect() as conn:
+            ours = _ours(config, conn)
+        if ours:
+            command.upgrade(config, "head")
+
+
+def _ours(config: Config, conn) -> bool:
+    """Is the schema at a revision this release knows? Not when a newer release has migrated
+    it already: during a rolling upgrade a node of the release before restarts (a crash, a
+    reboot) on the expanded schema, which it runs on as it is (migrations only add)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    current = MigrationContext.configure(conn).get_current_revision()
+    try:
+        ScriptDirectory.from_config(config).get_revision(current)
+    except CommandError:
+        log.warning("the database is at revision %s, newer than this release knows: running on it without migrating "
+                    "(finish the upgrade: every node on the new release)", current)
+        return False
+    return True
 
 
 def current_revision(db: Database) -> str | None:

@@ -146,6 +146,7 @@ case_summary = Table(
     Column("search_key", Text, nullable=False, server_default=""),
 )
 Index("ix_case_summary_review", case_summary.c.review_status)
+Index("ix_case_summary_library", case_summary.c.review_status, case_summary.c.reviewed_at)  # 0005: the library, newest first
 
 # Durable grade passback: written in the attempt's transaction, delivered by a worker.
 grade_outbox = Table(

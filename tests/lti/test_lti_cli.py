@@ -64,7 +64,7 @@ def test_rotate_keys_and_migrate(tmp_path, lti_content):
     second = runner.invoke(main, ["lti", "rotate-keys", "--overlap", "3600"], env=environ)
     assert "2 key(s) published" in first.output and "3 key(s) published" in second.output
     result = runner.invoke(main, ["lti", "migrate"], env=environ)
-    assert result.exit_code == 0 and "at revision 0004" in result.output
+    assert result.exit_code == 0 and "at revision 0005" in result.output
 
 
 def test_serve_runs_gunicorn(tmp_path, lti_content):

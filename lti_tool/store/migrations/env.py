@@ -21,7 +21,9 @@ def run() -> None:
 
 
 def _run_on(connection) -> None:
-    context.configure(connection=connection, target_metadata=metadata, render_as_batch=connection.dialect.name == "sqlite")
+    # one transaction per migration: a migration may build an index outside any (PostgreSQL's CONCURRENTLY)
+    context.configure(connection=connection, target_metadata=metadata, render_as_batch=connection.dialect.name == "sqlite",
+                      transaction_per_migration=True)
     with context.begin_transaction():
         context.run_migrations()
 
