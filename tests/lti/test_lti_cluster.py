@@ -21,7 +21,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import func, select
 
 from lti_tool.store import connect, tables as T
-from tests.support.cluster import Nginx, Node, wait_until
+from lti_tool.store.migrate import current_revision
+from tests.support.cluster import ROOT, Nginx, Node, previous_release, wait_until
 from tests.support.fake_moodle import FakeMoodle
 from tests.support.fake_moodle_lti1p3 import LEARNER, User, parse_form_post
 from tests.support.lti_flow import ALL_ANSWERS, hidden
@@ -48,7 +49,7 @@ class TrustingSession(requests.Session):
 
 
 class Cluster:
-    def __init__(self, root, db_url, content):
+    def __init__(self, root, db_url, content, source=ROOT):
         ports = [free_port(), free_port()]
         self.nginx = Nginx(root / "nginx", ports)
         self.base = self.nginx.url
@@ -59,7 +60,8 @@ class Cluster:
                   "QSER_TRUSTED_PROXIES": "1", "QSER_KEY_ENCRYPTION_KEY": Fernet.generate_key().decode(), "QSER_LOG_LEVEL": "WARNING",
                   "QSER_OUTBOX_LEASE_SECONDS": "3", "QSER_OUTBOX_BACKOFF_BASE_SECONDS": "0.2", "QSER_OUTBOX_BACKOFF_CAP_SECONDS": "1",
                   "QSER_REGISTRATION_ALLOWED_NETWORKS": "127.0.0.0/8"}
-        self.nodes = [Node(name, port, {**os.environ, **common, "QSER_VAR_DIR": str(root / name)}) for name, port in zip(("a", "b"), ports)]
+        self.nodes = [Node(name, port, {**os.environ, **common, "QSER_VAR_DIR": str(root / name)}, source=source)
+                      for name, port in zip(("a", "b"), ports)]
         self.db = connect(db_url)
 
     def start(self):
@@ -68,7 +70,7 @@ class Cluster:
         m = self.moodle
         subprocess.run([sys.executable, "-m", "packager.cli", "lti", "add-platform", "--issuer", m.issuer, "--client-id", m.client_id,
                         "--auth-url", m.auth_url, "--token-url", m.token_url, "--jwks-url", m.jwks_url, "--deployment", m.deployment_id],
-                       env=self.nodes[0].env, check=True, capture_output=True)
+                       env=self.nodes[0].env, cwd=self.nodes[0].source, check=True, capture_output=True)
         self.nodes[1].start()
         self.nginx.start()
         return self
@@ -233,3 +235,64 @@ def test_a_node_killed_mid_run_loses_no_score(cluster):
     assert {u for _, u, _ in results} <= attempted
     # every stored attempt (also one whose answer page was lost with the node) reaches Moodle
     wait_until(lambda: cluster.graded(attempted) == attempted, 90, lambda: f"{len(cluster.graded(attempted))} of {len(attempted)} scores in Moodle")
+
+
+def test_rolling_upgrade_with_a_schema_change_loses_no_launch_and_no_score(pg_cluster, tmp_path, lti_content):
+    """README "Upgrades", step by step, with launches and scores going on all along: two nodes
+    of the release before (this tree without its newest migration); ``qser lti migrate`` of
+    the new release expands the schema under them; a node of the old release restarts on the
+    expanded schema (a crash, a reboot); each node in turn is taken out of nginx, restarted on
+    the new release and put back. No launch fails, every score reaches Moodle."""
+    old = previous_release(tmp_path / "old", "0005_library_index.py")
+    cluster = Cluster(tmp_path, pg_cluster.create_database("upgrade"), lti_content, source=old).start()
+    done, errors, stop = [], [], threading.Event()
+
+    def learner(n: int):
+        session, i = cluster.session(), 0
+        session.headers["Connection"] = "close"  # a client's kept-alive connection would outlive nginx's old workers
+        while not stop.is_set():
+            user = f"r{n}-{i}"
+            i += 1
+            cluster.moodle.users[user] = User(user, f"Learner {user}", [LEARNER])
+            try:
+                cluster.complete_launch(session, user)
+                done.append(user)
+            except Exception as exc:  # noqa: BLE001 (every failure is reported below)
+                errors.append((user, repr(exc)[:300]))
+
+    def restart(node: Node, source) -> None:
+        others = [n.port for n in cluster.nodes if n is not node]
+        cluster.nginx.route_to(others)
+        node.stop()
+        node.source = source
+        node.start()
+        cluster.nginx.route_to([n.port for n in cluster.nodes])
+
+    def progress(more: int) -> None:
+        target = len(done) + more
+        wait_until(lambda: len(done) >= target or errors, 60, lambda: f"{len(done)} launches, errors {errors[:3]}")
+
+    clients = [threading.Thread(target=learner, args=(n,)) for n in range(2)]
+    try:
+        assert current_revision(cluster.db) == "0004"
+        for c in clients:
+            c.start()
+        progress(5)
+        migrated = subprocess.run([sys.executable, "-m", "packager.cli", "lti", "migrate"], cwd=ROOT, env=cluster.nodes[0].env,
+                                  capture_output=True, text=True, timeout=120)
+        assert migrated.returncode == 0 and "at revision 0005" in migrated.stdout, migrated.stderr
+        progress(5)
+        restart(cluster.nodes[0], old)
+        assert "newer than this release knows" in cluster.nodes[0].log_path.read_text()
+        for node in (cluster.nodes[1], cluster.nodes[0]):
+            progress(5)
+            restart(node, ROOT)
+        progress(5)
+        stop.set()
+        for c in clients:
+            c.join(60)
+        assert errors == [] and current_revision(cluster.db) == "0005"
+        wait_until(lambda: cluster.graded(done) == set(done), 90, lambda: f"{len(cluster.graded(done))} of {len(done)} scores in Moodle")
+    finally:
+        stop.set()
+        cluster.stop()

@@ -90,11 +90,22 @@ class Nginx:
         self.port = free_port()
         root.mkdir(parents=True, exist_ok=True)
         self.cert, key = self_signed(root)
+        self.key = key
+        self.conf = root / "nginx.conf"
+        self._write(upstream_ports)
+        self.proc: subprocess.Popen | None = None
+
+    def _write(self, upstream_ports: list[int]) -> None:
         servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=30s;" for p in upstream_ports)
         user = "user root root;" if os.geteuid() == 0 else ""
-        self.conf = root / "nginx.conf"
-        self.conf.write_text(NGINX_CONF.format(root=root, servers=servers, port=self.port, cert=self.cert, key=key, user=user))
-        self.proc: subprocess.Popen | None = None
+        self.conf.write_text(NGINX_CONF.format(root=self.root, servers=servers, port=self.port, cert=self.cert, key=self.key, user=user))
+
+    def route_to(self, upstream_ports: list[int], drain_seconds: float = 1.0) -> None:
+        """Send new requests to these nodes only (``nginx -s reload``: the old nginx workers
+        finish the requests they have), then give those requests ``drain_seconds`` to end."""
+        self._write(upstream_ports)
+        os.kill(self.proc.pid, signal.SIGHUP)
+        time.sleep(drain_seconds)
 
     @property
     def url(self) -> str:
@@ -117,11 +128,12 @@ class Nginx:
 class Node:
     """``qser lti serve`` with its grade worker, in one process group of their own."""
 
-    def __init__(self, name: str, port: int, env: dict[str, str], workers: int = 2):
+    def __init__(self, name: str, port: int, env: dict[str, str], workers: int = 2, source: Path = ROOT):
         self.name = name
         self.port = port
         self.env = env
         self.workers = workers
+        self.source = source  # the release it runs: this tree, or another (see previous_release)
         self.log_path = Path(env["QSER_VAR_DIR"] + f"-{name}.log")
         self.proc: subprocess.Popen | None = None
 
@@ -129,7 +141,7 @@ class Node:
         qser = shlex.join([sys.executable, "-m", "packager.cli", "lti"])
         script = f"{qser} worker & exec {qser} serve --port {self.port} --workers {self.workers}"
         with open(self.log_path, "w") as log:
-            self.proc = subprocess.Popen(["bash", "-c", script], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            self.proc = subprocess.Popen(["bash", "-c", script], cwd=self.source, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                          start_new_session=True)
         wait_until(lambda: self.proc.poll() is None and _answers(f"http://127.0.0.1:{self.port}/readyz"), 60,
                    lambda: self.log_path.read_text())
@@ -150,6 +162,16 @@ class Node:
             return
         self.proc.wait(30)
         wait_until(lambda: not _group_alive(self.proc.pid), 30, lambda: f"node {self.name} did not stop")
+
+
+def previous_release(folder: Path, newest_migration: str) -> Path:
+    """This tree's Python packages without their newest migration: the release before it, as
+    far as the schema goes (``python -m packager.cli`` run in ``folder`` imports this copy)."""
+    ignore = shutil.ignore_patterns("__pycache__")
+    for package in ("lti_tool", "packager"):
+        shutil.copytree(ROOT / package, folder / package, ignore=ignore)
+    (folder / "lti_tool/store/migrations/versions" / newest_migration).unlink()
+    return folder
 
 
 def _group_alive(pgid: int) -> bool:
