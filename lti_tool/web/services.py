@@ -7,6 +7,7 @@ import hmac
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import requests
 from flask import current_app
@@ -84,7 +85,7 @@ class Services:
     def deep_link_url(self) -> str:
         return self.url(lti_contract.DEEP_LINK_PATH)
 
-    @property
+    @cached_property
     def targets(self) -> frozenset[str]:
         """Where a platform may send users: resource links launch here, deep linking (adding
         an activity) targets its own address."""
