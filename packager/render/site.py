@@ -30,8 +30,7 @@ from ..cache import code_digest, digest, tree_digest
 from ..i18n import language_name, translator
 from ..model import ItemKind
 from .course import RenderedCourse, RenderedItem, RenderedLanguage, RenderedSection
-
-NAVIGABLE = tuple(kind for kind in ItemKind if kind is not ItemKind.LABEL)
+from .nav import NAVIGABLE, Nav
 
 
 @dataclass(frozen=True)
@@ -107,6 +106,7 @@ class SiteBuilder:
         if self.options.language_chooser and self._one_language:  # nothing to choose: the home is the site's index.html
             paths = _home_at_root(paths)
         sequence = self._sequence(rl)
+        nav = Nav(rl, paths)
         t = translator(lang)
         common = {
             "lang": lang,
@@ -132,7 +132,8 @@ class SiteBuilder:
                 "resolve": resolve,
                 "static": url("static"),
                 "page_data": page_data,
-                "toc": self._toc(rl, key, url, paths),
+                "toc": nav.entries(key, url),
+                "toc_html": nav.html(page_dir, key),
                 "languages": [
                     {"lang": other, "name": language_name(other), "url": url((paths if other == lang else site_paths(other))(key))}
                     for other in langs
@@ -149,7 +150,8 @@ class SiteBuilder:
         cache = self.rendered.cache
         if cache is None:
             return template.render(context).encode("utf-8")
-        seen = {name: context[name] for name in ("lang", "course_title", "static", "page_data", "toc", "languages")}
+        seen = {name: context[name] for name in ("lang", "course_title", "static", "page_data", "toc_html", "languages")}
+        seen["toc"] = context["toc"].summaries  # the rest of the table is in toc_html
         # an item's page shows this language's texts (already in the page), never another's
         item = context["page"].get("item")
         seen["page"] = {**context["page"], "item": item and (item.id, item.kind, item.url, item.file, item.completion)}
@@ -254,31 +256,6 @@ class SiteBuilder:
         else:
             entry["url"] = url(paths(item.key))
         return entry
-
-    def _toc(self, rl: RenderedLanguage, current: str, url, paths) -> list[dict]:
-        """Sections, with the items of the current page's section (keeps big courses light)."""
-        current_section = current[len(links.SECTION):] if current.startswith(links.SECTION) else None
-        if current.startswith(links.ITEM):
-            current_section = current[len(links.ITEM):].split("/", 1)[0]
-        toc = []
-        for section in rl.sections:
-            open_here = section.section.slug == current_section
-            toc.append(
-                {
-                    "title": section.text.title,
-                    "summary": section.text.summary,
-                    "url": url(paths(section.key)),
-                    "current": section.key == current,
-                    "children": [
-                        {"title": item.text.title, "url": url(paths(item.key)), "current": item.key == current}
-                        for item in section.items
-                        if item.item.kind in NAVIGABLE
-                    ]
-                    if open_here
-                    else [],
-                }
-            )
-        return toc
 
     def _chooser(self, langs: tuple[str, ...]) -> bytes:
         template = self.env.get_template("languages.html")
