@@ -5,14 +5,12 @@ Nothing reaches the output folder unless every step succeeded; see :class:`~pack
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from . import parallel
 from .archive import Stage
 from .cache import Cache
 from .diagnostics import CourseError, Diagnostics
@@ -123,9 +121,6 @@ def build(
 # names of the outputs). Targets of one family (the two SCORM versions share their pages)
 # stay in one process so they can share work.
 
-_PARALLEL_FROM = 400  # item pages (all languages); below this, forking costs more than it saves
-_JOB: tuple | None = None
-
 
 def _write_groups(rendered: RenderedCourse, stage: Stage, names: list[str], options: BuildOptions):
     """Yields each family's target names with the outputs of each target."""
@@ -134,22 +129,13 @@ def _write_groups(rendered: RenderedCourse, stage: Stage, names: list[str], opti
         groups.setdefault(TARGETS[name].family or name, []).append(name)
     ordered = list(groups.values())
     pages = len(rendered.course.items) * len(rendered.languages)
-    workers = min(os.cpu_count() or 1, len(ordered))
-    if workers < 2 or pages < _PARALLEL_FROM:
-        for group in ordered:
-            yield group, _write_group(rendered, stage, group, options)
-        return
-    global _JOB
-    _JOB = (rendered, stage, options)
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for group, written in zip(ordered, pool.map(_write_group_in_worker, ordered)):
-                for outputs in written.values():
-                    for output in outputs:
-                        stage.path(output)  # the worker staged it; the parent commits it
-                yield group, written
-    finally:
-        _JOB = None
+    workers = 1 if pages < parallel.FROM_PAGES else None
+    job = lambda group: _write_group(rendered, stage, group, options)  # noqa: E731
+    for group, written in zip(ordered, parallel.fork_map(job, ordered, workers)):
+        for outputs in written.values():
+            for output in outputs:
+                stage.path(output)  # a worker may have staged it; the parent commits it
+        yield group, written
 
 
 def _write_group(rendered: RenderedCourse, stage: Stage, group: list[str], options: BuildOptions) -> dict[str, list[str]]:
@@ -161,8 +147,3 @@ def _write_group(rendered: RenderedCourse, stage: Stage, group: list[str], optio
     if scoped is not None:
         scoped.save()
     return written
-
-
-def _write_group_in_worker(group: list[str]) -> dict[str, list[str]]:
-    rendered, stage, options = _JOB
-    return _write_group(rendered, stage, group, options)

@@ -94,6 +94,21 @@ class SiteBuilder:
         langs = languages or tuple(self.rendered.languages)
         for lang in langs:
             yield from self.language_pages(lang, langs)
+        yield from self.shared_files(langs)
+
+    def page_keys(self, lang: str) -> list[str]:
+        """Keys of one language's pages, in reading order."""
+        return [key for key, _, _ in self._sequence(self.rendered.language(lang))]
+
+    def pages(self, langs: tuple[str, ...], keys: list[tuple[str, str]]) -> Iterator[tuple[str, bytes]]:
+        """The pages of ``keys`` (language, page key): a share of the site for one worker."""
+        for lang in langs:
+            only = frozenset(key for other, key in keys if other == lang)
+            if only:
+                yield from self.language_pages(lang, langs, only)
+
+    def shared_files(self, langs: tuple[str, ...]) -> Iterator[tuple[str, bytes]]:
+        """What is not a page of one language: the language chooser, static files, assets."""
         if self.options.language_chooser and not self._one_language:
             yield "index.html", self._chooser(langs)
         yield from self.static_files()
