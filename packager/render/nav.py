@@ -43,7 +43,9 @@ class Nav:
             for section in rl.sections
         ]
         self._summaries = tuple(section.text.summary for section in rl.sections)
+        self._listed = {key for key, _, _, children in self._sections for key in [key, *(child for child, _ in children)]}
         self._urls: dict[tuple[str, str], str] = {}
+        self._tables: dict[tuple[str, str | None], str] = {}
 
     def _url(self, page_dir: str, key: str) -> str:
         url = self._urls.get((page_dir, key))
@@ -52,20 +54,30 @@ class Nav:
         return url
 
     def html(self, page_dir: str, current: str) -> Markup:
-        """The entries after the home link, for the page ``current`` in folder ``page_dir``."""
+        """The entries after the home link, for the page ``current`` in folder ``page_dir``.
+
+        Made once per folder (all pages of a section share it), then the current page's link,
+        whose URL is unique in the table, gets its marker."""
         here = open_section(current)
+        table = self._tables.get((page_dir, here))
+        if table is None:
+            table = self._tables[page_dir, here] = self._table(page_dir, here)
+        if current in self._listed:
+            link = f'<a href="{self._url(page_dir, current)}">'
+            table = table.replace(link, link[:-1] + _CURRENT + ">", 1)
+        return Markup(table)
+
+    def _table(self, page_dir: str, here: str | None) -> str:
         out = []
         for key, slug, title, children in self._sections:
-            mark = _CURRENT if key == current else ""
-            out.append(f'\n        <li>\n          <a href="{self._url(page_dir, key)}"{mark}>{title}</a>')
+            out.append(f'\n        <li>\n          <a href="{self._url(page_dir, key)}">{title}</a>')
             if slug == here and children:
                 out.append("\n          <ul>")
                 for child, child_title in children:
-                    mark = _CURRENT if child == current else ""
-                    out.append(f'\n            <li><a href="{self._url(page_dir, child)}"{mark}>{child_title}</a></li>')
+                    out.append(f'\n            <li><a href="{self._url(page_dir, child)}">{child_title}</a></li>')
                 out.append("\n          </ul>")
             out.append("\n        </li>")
-        return Markup("".join(out))
+        return "".join(out)
 
     def entries(self, current: str, url: Callable[[str], str]) -> LazyToc:
         """The same table as data (what templates iterate as ``toc``), made only if read."""
