@@ -7,6 +7,7 @@ several targets (each in its own child) never fork more processes than there are
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -33,12 +34,14 @@ def fork_map(job: Callable[[Any], Any], items: Iterable[Any], workers: int | Non
         return
     global _JOB
     _JOB = job
+    gc.freeze()  # a child's collector would otherwise touch, and so copy, every inherited object
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_enter_child) as pool:
             yield from pool.map(_run, items)
     finally:
         _JOB = None
+        gc.unfreeze()
 
 
 def _enter_child() -> None:
