@@ -27,6 +27,7 @@ def measure(course: str, out: str, *targets: str) -> dict:
     from packager.build import build
     from packager.build import BuildOptions
 
+    before = _cpu()  # imports are not the build's (the wall time leaves them out too)
     started = time.perf_counter()
     written, _ = build(course, out, list(targets), BuildOptions())
     seconds = time.perf_counter() - started
@@ -35,10 +36,15 @@ def measure(course: str, out: str, *targets: str) -> dict:
         files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
         sizes[path.name] = sum(p.stat().st_size for p in files)
     # writers may run in forked workers: the peak is the larger of this process and any worker
-    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    peak_kb = max(own.ru_maxrss, workers.ru_maxrss)
-    cpu = own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime  # what a loaded machine cannot inflate
+    peak_kb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    cpu = _cpu() - before  # what a loaded machine cannot inflate
     return {"seconds": seconds, "cpu_seconds": cpu, "peak_mb": peak_kb / 1024, "sizes": sizes}
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of every child it has waited for (forked workers)."""
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
 
 
 def measure_preview(course: str, out: str, title: str = "") -> dict:
