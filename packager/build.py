@@ -11,16 +11,17 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .archive import Stage
 from .cache import Cache
 from .diagnostics import CourseError, Diagnostics
 from .incremental import Record, source_digest, target_digest
-from .model import Course
-from .render import RenderedCourse, render_course
-from .source import load_partial
 from .targets import TARGETS
+
+if TYPE_CHECKING:
+    from .model import Course
+    from .render import RenderedCourse
 
 Progress = Callable[[str], None]
 
@@ -48,6 +49,9 @@ class Checked:
 
 def check(source: Path | str, options: BuildOptions = BuildOptions(), cache: Cache | None = None) -> Checked:
     """Load and render without writing; raises :class:`CourseError` listing every problem."""
+    from .render import render_course  # imported here: a build with nothing to do needs neither
+    from .source import load_partial
+
     course, diagnostics = load_partial(source)
     if course is None:
         raise CourseError(diagnostics, options.strict)

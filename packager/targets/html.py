@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from ..archive import Stage
-from ..render import RenderedCourse
-from ..render.site import SiteBuilder
+from typing import TYPE_CHECKING
+
 from . import Target, register
+
+if TYPE_CHECKING:
+    from ..archive import Stage
+    from ..render import RenderedCourse
 
 
 def write(rendered: RenderedCourse, stage: Stage, _options) -> list[str]:
     """The whole site under ``html/``."""
+    from ..render.site import SiteBuilder  # imported when writing: registering the target stays light
+
     site = stage.path("html")
     for path, data in SiteBuilder(rendered).files():
         target = site / path
