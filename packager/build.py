@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .archive import Stage
 from .cache import Cache
 from .diagnostics import CourseError, Diagnostics
-from .incremental import Record, source_digest, target_digest
+from .incremental import SOURCES, Record, source_digest, target_digest
 from .targets import TARGETS
 
 if TYPE_CHECKING:
@@ -87,13 +87,14 @@ def build(
     digests: dict[str, str] = {}
     record = None
     if cache is not None:
-        sources = source_digest(Path(source), skip=(Path(out), cache.folder))
+        sources = source_digest(Path(source), skip=(Path(out), cache.folder), cache=cache)
         shared = (options.languages, options.strict, options.lti_url)
         digests = {name: target_digest(sources, name, shared, options.of(name)) for name in targets}
         record = Record(cache, Path(out))
         fresh = {name for name in targets if record.unchanged(name, digests[name])}
         if len(fresh) == len(targets):
             cache.stats["build.unchanged"] += 1
+            cache.save(SOURCES)  # what was read again to be sure (when anything was)
             return [path for name in targets for path in record.outputs(name)], record.diagnostics(targets)
     checked = check(source, options, cache)
     for name in targets:
