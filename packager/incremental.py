@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import sys
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -99,10 +100,20 @@ def _course_files(folder: str, prefix: str, skipped: set[str]) -> Iterator[tuple
 
 def target_digest(sources: str, name: str, shared: Any, own: Any) -> str:
     """A target's inputs; a target module from outside qser counts with its own source."""
-    spec = importlib.util.find_spec(TARGETS[name].write.__module__)  # found, not imported (see targets.Lazy)
-    origin = spec.origin if spec is not None else None
+    origin = _origin(TARGETS[name].write.__module__)
     own_code = Path(origin).read_bytes() if origin and not origin.startswith(str(PACKAGE)) else b""
     return digest(code_digest(), sources, name, shared, own, hashlib.sha256(own_code).hexdigest())
+
+
+def _origin(name: str) -> str | None:
+    """The file of module ``name``, found without importing it (see :class:`~packager.targets.Lazy`)."""
+    if name in sys.modules:
+        return getattr(sys.modules[name], "__file__", None)
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    return spec.origin if spec is not None else None
 
 
 class Record:

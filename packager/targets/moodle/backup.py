@@ -82,7 +82,8 @@ def mbz(rendered: RenderedCourse, languages: Languages, stamp: Stamp, tool_base:
         packages: Sequence[Embedded] = ()) -> bytes:
     """The backup as Moodle writes it: gzip-compressed ustar, the index first."""
     files = entries(rendered, languages, stamp, tool_base, filename, packages)
-    return tgz_bytes(files, first=(ARCHIVE_INDEX, MANIFEST), date=entry_date(rendered.course.date), directories=True)
+    return tgz_bytes(files, first=(ARCHIVE_INDEX, MANIFEST), date=entry_date(rendered.course.date), directories=True,
+                     cache=rendered.cache)
 
 
 def variants(rendered: RenderedCourse, multilang: bool) -> list[tuple[str, Languages]]:
