@@ -208,6 +208,21 @@ def _check_name(name: str) -> None:
         raise ValueError(f"archive path must be ASCII: {name!r}")
 
 
+def keep_or_write(existing: Path, target: Path, data: bytes) -> bool:
+    """Stages ``data`` at ``target``: a hard link to ``existing`` when that file (in the
+    current output) holds exactly these bytes, else a new file; True when it was linked.
+    Reading costs less than writing, and the current output is only ever replaced at commit,
+    never changed in place, so sharing its unchanged files is safe."""
+    try:
+        if os.stat(existing).st_size == len(data) and existing.read_bytes() == data:
+            os.link(existing, target)
+            return True
+    except OSError:  # gone, or a file system without hard links: write it
+        pass
+    target.write_bytes(data)
+    return False
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -246,6 +261,23 @@ class Stage:
         target = self.path(name)
         target.write_bytes(data)
         return target
+
+    def write_tree(self, name: str, files: Iterable[tuple[str, bytes]], cache: Cache | None = None) -> Path:
+        """The folder output ``name`` holding ``files`` (relative path, bytes). With a build
+        ``cache``, a file the current output already holds with the same bytes is hard-linked
+        from there (:func:`keep_or_write`) and counted as ``<name>.kept``."""
+        root = self.path(name)
+        folders: set[Path] = set()
+        for relative, data in files:
+            target = root / relative
+            if target.parent not in folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(target.parent)
+            if cache is None:
+                target.write_bytes(data)
+            else:
+                cache.stats[f"{name}.{'kept' if keep_or_write(self.out / name / relative, target, data) else 'written'}"] += 1
+        return root
 
     def commit(self) -> list[Path]:
         placed = []

@@ -12,14 +12,11 @@ if TYPE_CHECKING:
 
 
 def write(rendered: RenderedCourse, stage: Stage, _options) -> list[str]:
-    """The whole site under ``html/``."""
+    """The whole site under ``html/``; with a build cache, pages the last build wrote as they are
+    now are kept (hard-linked), not written again."""
     from ..render.site import SiteBuilder  # imported when writing: registering the target stays light
 
-    site = stage.path("html")
-    for path, data in SiteBuilder(rendered).files():
-        target = site / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+    stage.write_tree("html", SiteBuilder(rendered).files(), rendered.cache)
     return ["html"]
 
 
