@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ...archive import Stage, entry_date, zip_bytes
+from ...cache import code_digest, digest
 from ...diagnostics import CourseError, Diagnostics
 from ...i18n import translator
 from ...model import ItemKind
@@ -57,6 +58,10 @@ class _Cartridge:
         self.lang = lang
         self.rl = rendered.language(lang)
         self.addresses = Addresses.of(self.rl, rendered.assets)
+        self.cache = rendered.cache
+        # what every page depends on besides its own texts: qser (the template, the styles), the
+        # language, where each link leads
+        self._pages_key = digest(code_digest(), lang, self.addresses) if self.cache is not None else ""
         self.entries: dict[str, bytes] = {}
         self.resources: list[Resource] = []
         self.assets: set[str] = set()
@@ -108,7 +113,16 @@ class _Cartridge:
         return ref
 
     def _page(self, ref: str, path: str, title: str, fragment: str, content_lang: str, facts: Facts | None = None) -> None:
-        data, used = page(path, self.lang, title, inline_styles(fragment), content_lang, self.addresses, facts)
+        """With a build cache, a page made from the same inputs by an earlier build is reused
+        (area ``pages`` of the cartridge's own cache files)."""
+        key = digest(self._pages_key, path, title, fragment, content_lang, facts) if self.cache is not None else None
+        hit = self.cache.get("pages", key) if key is not None else None
+        if isinstance(hit, tuple) and len(hit) == 2:
+            data, used = hit[0], set(hit[1])
+        else:
+            data, used = page(path, self.lang, title, inline_styles(fragment), content_lang, self.addresses, facts)
+            if key is not None:
+                self.cache.put("pages", key, (data, tuple(sorted(used))))
         self.entries[path] = data
         self.resources.append(Resource(ref, WEBCONTENT, (path,), href=path, dependencies=self._depend(used)))
 
