@@ -170,25 +170,12 @@ def ustar_header(name: str, size: int, mtime: int, directory: bool = False) -> b
     prefix = ""
     if len(name) > tarfile.LENGTH_NAME:
         prefix, name = _split_name(name)
-    fields = b"".join((
-        _text(name, 100),
-        _octal(0o755 if directory else 0o644, 8), _octal(0, 8), _octal(0, 8), _octal(size, 12), _octal(mtime, 12),
+    block = b"".join((
+        _text(name, 100), _USTAR_DIR if directory else _USTAR_FILE, _octal(size, 12), _octal(mtime, 12),
         b"        ",  # the checksum, counted as spaces
-        tarfile.DIRTYPE if directory else tarfile.REGTYPE,
-        _text("", 100), tarfile.POSIX_MAGIC, _text("", 32), _text("", 32), _text("", 8), _text("", 8), _text(prefix, 155),
+        tarfile.DIRTYPE if directory else tarfile.REGTYPE, _USTAR_MIDDLE, _text(prefix, 155), bytes(12),
     ))
-    block = fields.ljust(tarfile.BLOCKSIZE, b"\0")
     return block[:148] + b"%06o\0 " % sum(block) + block[156:]
-
-
-def _split_name(name: str) -> tuple[str, str]:
-    """ustar keeps a long name as a prefix (up to 155) and a name (up to 100), split at a slash."""
-    parts = name.split("/")
-    for index in range(1, len(parts)):
-        prefix, rest = "/".join(parts[:index]), "/".join(parts[index:])
-        if len(prefix) <= tarfile.LENGTH_PREFIX and len(rest) <= tarfile.LENGTH_NAME:
-            return prefix, rest
-    raise ValueError(f"archive path cannot be split for a tar header: {name}")
 
 
 def _text(value: str, length: int) -> bytes:
@@ -199,6 +186,21 @@ def _octal(number: int, length: int) -> bytes:
     if number >= 8 ** (length - 1):
         raise ValueError(f"number too large for a tar header: {number}")
     return b"%0*o\0" % (length - 1, number)
+
+
+# the fields every header shares: mode, owner and group ids; link name, magic, owner names, device
+_USTAR_FILE, _USTAR_DIR = (_octal(mode, 8) + _octal(0, 8) * 2 for mode in (0o644, 0o755))
+_USTAR_MIDDLE = _text("", 100) + tarfile.POSIX_MAGIC + bytes(32 + 32 + 8 + 8)
+
+
+def _split_name(name: str) -> tuple[str, str]:
+    """ustar keeps a long name as a prefix (up to 155) and a name (up to 100), split at a slash."""
+    parts = name.split("/")
+    for index in range(1, len(parts)):
+        prefix, rest = "/".join(parts[:index]), "/".join(parts[index:])
+        if len(prefix) <= tarfile.LENGTH_PREFIX and len(rest) <= tarfile.LENGTH_NAME:
+            return prefix, rest
+    raise ValueError(f"archive path cannot be split for a tar header: {name}")
 
 
 def _check_name(name: str) -> None:
