@@ -132,7 +132,7 @@ def test_edited_page_changes_exactly_its_entries_and_reuses_the_rest(mini_course
         {p.relative_to(plain / "html"): p.read_bytes() for p in (plain / "html").rglob("*") if p.is_file()}
 
 
-@pytest.mark.parametrize("area", ["scorm-deflate", "imscc-deflate", "moodle-deflate", "imscc-pages", "html-pages"])
+@pytest.mark.parametrize("area", ["scorm-deflate", "imscc-deflate", "moodle-deflate", "imscc-cartridge", "html-pages"])
 def test_damaged_package_cache_file_is_ignored(mini_course: Path, tmp_path: Path, area: str):
     out = tmp_path / "out"
     cached(mini_course, out)

@@ -114,15 +114,15 @@ class _Cartridge:
 
     def _page(self, ref: str, path: str, title: str, fragment: str, content_lang: str, facts: Facts | None = None) -> None:
         """With a build cache, a page made from the same inputs by an earlier build is reused
-        (area ``pages`` of the cartridge's own cache files)."""
+        (area ``cartridge``)."""
         key = digest(self._pages_key, path, title, fragment, content_lang, facts) if self.cache is not None else None
-        hit = self.cache.get("pages", key) if key is not None else None
+        hit = self.cache.get("cartridge", key) if key is not None else None
         if isinstance(hit, tuple) and len(hit) == 2:
             data, used = hit[0], set(hit[1])
         else:
             data, used = page(path, self.lang, title, inline_styles(fragment), content_lang, self.addresses, facts)
             if key is not None:
-                self.cache.put("pages", key, (data, tuple(sorted(used))))
+                self.cache.put("cartridge", key, (data, tuple(sorted(used))))
         self.entries[path] = data
         self.resources.append(Resource(ref, WEBCONTENT, (path,), href=path, dependencies=self._depend(used)))
 
