@@ -31,7 +31,7 @@ class ManifestItem:
 
 
 def write(rendered: RenderedCourse, stage, _options) -> list[str]:
-    """Target entry point: one EPUB per built language."""
+    """The target's writer (registered in the package): one EPUB per built language."""
     names = []
     for lang in rendered.languages:
         name = f"{rendered.course.shortname}-{lang}.epub"
