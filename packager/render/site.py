@@ -178,7 +178,10 @@ class SiteBuilder:
         structure = tuple(
             (s.key, s.text.title, s.text.summary, tuple((i.key, i.item.kind, i.text.title) for i in s.items)) for s in rl.sections
         )
-        return digest(self._site_key(), self.options.language_chooser, self._one_language, rl.lang, langs, rl.text.title, structure)
+        data = self.options.page_data  # a function of the page and its links (see SiteOptions): named, not called
+        hook = data and f"{data.__module__}.{data.__qualname__}"
+        return digest(self._site_key(), self.options.language_chooser, self._one_language, hook, rl.lang, langs, rl.text.title,
+                      structure)
 
     def _own(self, item: RenderedItem) -> tuple:
         i = item.item
