@@ -8,17 +8,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import parallel
 from .archive import Stage
 from .cache import Cache
 from .diagnostics import CourseError, Diagnostics
-from .incremental import Record, source_digest, target_digest
-from .model import Course
-from .render import RenderedCourse, render_course
-from .source import load_partial
+from .incremental import SOURCES, Record, source_digest, target_digest
 from .targets import TARGETS
+
+if TYPE_CHECKING:
+    from .model import Course
+    from .render import RenderedCourse
 
 Progress = Callable[[str], None]
 
@@ -46,6 +47,9 @@ class Checked:
 
 def check(source: Path | str, options: BuildOptions = BuildOptions(), cache: Cache | None = None) -> Checked:
     """Load and render without writing; raises :class:`CourseError` listing every problem."""
+    from .render import render_course  # imported here: a build with nothing to do needs neither
+    from .source import load_partial
+
     course, diagnostics = load_partial(source)
     if course is None:
         raise CourseError(diagnostics, options.strict)
@@ -81,13 +85,14 @@ def build(
     digests: dict[str, str] = {}
     record = None
     if cache is not None:
-        sources = source_digest(Path(source), skip=(Path(out), cache.folder))
+        sources = source_digest(Path(source), skip=(Path(out), cache.folder), cache=cache)
         shared = (options.languages, options.strict, options.lti_url)
         digests = {name: target_digest(sources, name, shared, options.of(name)) for name in targets}
         record = Record(cache, Path(out))
         fresh = {name for name in targets if record.unchanged(name, digests[name])}
         if len(fresh) == len(targets):
             cache.stats["build.unchanged"] += 1
+            cache.save(SOURCES)  # what was read again to be sure (when anything was)
             return [path for name in targets for path in record.outputs(name)], record.diagnostics(targets)
     checked = check(source, options, cache)
     for name in targets:

@@ -130,10 +130,16 @@ class SiteBuilder:
             "course_title": rl.text.title,
             "options": self.options,
         }
+        reuse = self._reuse_key(rl, langs)
         for index, (key, kind, obj) in enumerate(sequence):
             if only is not None and key not in only:
                 continue
             path = paths(key)
+            fast = digest(reuse, key, self._own(obj)) if reuse and kind not in ("home", "section") else None
+            data = self._reused(fast)
+            if data is not None:
+                yield path, data
+                continue
             page_dir = str(PurePosixPath(path).parent)
             url = lambda target, _dir=page_dir: links.relative_url(_dir, target)  # noqa: E731
             resolve = lambda k, _url=url: _url(paths(self._targets[k])) if k in self._targets else None  # noqa: E731
@@ -154,9 +160,9 @@ class SiteBuilder:
                     for other in langs
                 ],
             }
-            yield path, self._render(kind, context)
+            yield path, self._render(kind, context, fast)
 
-    def _render(self, kind: str, context: dict) -> bytes:
+    def _render(self, kind: str, context: dict, fast: str | None = None) -> bytes:
         """The page's bytes; with a build cache, a page whose template inputs are the same as
         in an earlier build is taken from it. The key is the context the template sees (the
         course, options and link resolver are in :meth:`_site_key`); of the item, templates see
@@ -175,7 +181,36 @@ class SiteBuilder:
         if data is None:
             data = template.render(context).encode("utf-8")
             cache.put("pages", key, data)
+        if fast is not None:
+            cache.put("page-index", fast, key)
         return data
+
+    # An item page shows the item and, of the rest of the course, only the structure (titles,
+    # summaries, order: contents menu, pager, breadcrumbs): while neither changed, its bytes
+    # are those of the last build, found without building its context (``page-index``).
+
+    def _reuse_key(self, rl: RenderedLanguage, langs: tuple[str, ...]) -> str | None:
+        if self.rendered.cache is None:
+            return None
+        structure = tuple(
+            (s.key, s.text.title, s.text.summary, tuple((i.key, i.item.kind, i.text.title) for i in s.items)) for s in rl.sections
+        )
+        data = self.options.page_data  # a function of the page and its links (see SiteOptions): named, not called
+        hook = data and f"{data.__module__}.{data.__qualname__}"
+        return digest(self._site_key(), self.options.language_chooser, self._one_language, hook, rl.lang, langs, rl.text.title,
+                      structure)
+
+    def _own(self, item: RenderedItem) -> tuple:
+        i = item.item
+        asset = self.course.assets[i.file] if i.kind is ItemKind.FILE and i.file else None
+        return (i.id, i.kind, i.url, i.file, i.completion, item.text.title, item.text.content_lang, item.html, item.screener,
+                item.quiz, asset and (asset.path, asset.media_type, asset.size))
+
+    def _reused(self, fast: str | None) -> bytes | None:
+        if fast is None:
+            return None
+        key = self.rendered.cache.get("page-index", fast)
+        return self.rendered.cache.get("pages", key) if isinstance(key, str) else None
 
     def _site_key(self) -> str:
         """Everything every page depends on besides its own context: qser and its templates,
