@@ -42,13 +42,14 @@ def ordered(entries: Mapping[str, bytes], first: Iterable[str]) -> list[str]:
 
 
 def zip_bytes(entries: Mapping[str, bytes], *, first: Iterable[str] = (), date: tuple = ZIP_EPOCH, level: int = 6,
-              stored: Iterable[str] = (), cache: Cache | None = None) -> bytes:
+              stored: Iterable[str] = (), cache: Cache | None = None, compressed: dict | None = None) -> bytes:
     """A zip of ``entries``, the bytes :mod:`zipfile` writes for them (a test compares them).
 
     ``stored`` entries are not compressed (an EPUB's ``mimetype``, read by its magic bytes).
     With a build ``cache``, an entry compressed by an earlier build is taken from it (area
     ``deflate``): each entry is deflated on its own, as zipfile does, so the archive is the
-    same bytes either way.
+    same bytes either way. ``compressed`` holds the members this build already deflated for
+    another package (the two SCORM versions carry the same pages), filled as it goes.
     """
     uncompressed = set(stored)
     dosdate = (date[0] - 1980) << 9 | date[1] << 5 | date[2]
@@ -60,7 +61,7 @@ def zip_bytes(entries: Mapping[str, bytes], *, first: Iterable[str] = (), date: 
         _check_name(name)
         data, raw = entries[name], name.encode("ascii")
         method = zipfile.ZIP_STORED if name in uncompressed else zipfile.ZIP_DEFLATED
-        crc, packed = (zlib.crc32(data), data) if method == zipfile.ZIP_STORED else _deflated(data, level, cache)
+        crc, packed = (zlib.crc32(data), data) if method == zipfile.ZIP_STORED else _deflated(data, level, cache, compressed)
         if max(len(data), len(packed), offset) > _ZIP_LIMIT:
             raise ValueError(f"package too large for a zip without ZIP64: {name}")
         fields = (20, 0, 0, method, dostime, dosdate, crc, len(packed), len(data), len(raw))
@@ -77,8 +78,12 @@ def zip_bytes(entries: Mapping[str, bytes], *, first: Iterable[str] = (), date: 
 _ZIP_LIMIT = (1 << 31) - 1  # zipfile switches to ZIP64 beyond this
 
 
-def _deflated(data: bytes, level: int, cache: Cache | None) -> tuple[int, bytes]:
+def _deflated(data: bytes, level: int, cache: Cache | None, compressed: dict | None = None) -> tuple[int, bytes]:
     """CRC-32 and raw deflate stream of one zip entry, compressed as zipfile compresses it."""
+    if compressed is not None:
+        if (level, data) not in compressed:
+            compressed[level, data] = _deflated(data, level, cache)
+        return compressed[level, data]
     key = f"zip{level}:{hashlib.sha256(data).hexdigest()}" if cache is not None else ""
     if cache is not None:
         hit = cache.get("deflate", key)

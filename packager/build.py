@@ -112,6 +112,8 @@ def build(
             for name in group:
                 step(name)
         placed = stage.commit()
+    order = [output for name in todo for output in outputs[name]]
+    placed.sort(key=lambda path: order.index(path.name) if path.name in order else len(order))
     if record is not None:
         for name in todo:
             record.update(name, digests[name], outputs[name], checked.diagnostics)
@@ -132,9 +134,11 @@ def _write_groups(rendered: RenderedCourse, stage: Stage, names: list[str], opti
     groups: dict[str, list[str]] = {}
     for name in names:
         groups.setdefault(TARGETS[name].family or name, []).append(name)
-    ordered = list(groups.values())
     pages = len(rendered.course.items) * len(rendered.languages)
     workers = 1 if pages < parallel.FROM_PAGES else None
+    ordered = list(groups.values())
+    if workers is None:  # on the cores, heaviest first (the pool hands out groups in this order)
+        ordered.sort(key=lambda group: -sum(TARGETS[name].weight for name in group))
     job = lambda group: _write_group(rendered, stage, group, options)  # noqa: E731
     for group, written in zip(ordered, parallel.fork_map(job, ordered, workers)):
         for outputs in written.values():

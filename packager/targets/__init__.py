@@ -65,6 +65,10 @@ class Target:
     options: type = NoOptions
     # Targets of one family are written in the same process, so they can share work.
     family: str = ""
+    # Roughly how long writing takes beside the other targets (CPU per page, from
+    # benchmarks/packager_bench.py): when writers share the cores, the heaviest start first,
+    # so no core is left with a long writer at the end while the others wait.
+    weight: int = 1
 
 
 TARGETS: dict[str, Target] = {}

@@ -33,4 +33,4 @@ def write(rendered: RenderedCourse, stage: Stage, _options) -> list[str]:
     return ["html"]
 
 
-register(Target("html", "static HTML site in html/<lang>/", write))
+register(Target("html", "static HTML site in html/<lang>/", write, weight=9))

@@ -10,4 +10,4 @@ same bytes.
 
 from .. import Lazy, Target, register
 
-register(Target("epub", "EPUB 3 handbook per language: <shortname>-<lang>.epub", Lazy("packager.targets.epub.book:write")))
+register(Target("epub", "EPUB 3 handbook per language: <shortname>-<lang>.epub", Lazy("packager.targets.epub.book:write"), weight=10))

@@ -21,4 +21,4 @@ The layout and identifiers are in :mod:`.layout`; :mod:`.cartridge` writes one c
 
 from .. import Lazy, Target, register
 
-register(Target("imscc", "IMS Common Cartridge 1.1, <shortname>-<lang>.imscc", Lazy("packager.targets.imscc.cartridge:write")))
+register(Target("imscc", "IMS Common Cartridge 1.1, <shortname>-<lang>.imscc", Lazy("packager.targets.imscc.cartridge:write"), weight=7))

@@ -55,4 +55,4 @@ def check(rendered: RenderedCourse, options: MoodleOptions) -> Diagnostics:
     return diagnostics
 
 
-register(Target("moodle", "Moodle course backups <shortname>-<lang>.mbz (or one multilingual <shortname>.mbz)", Lazy("packager.targets.moodle.backup:write"), check, MoodleOptions))
+register(Target("moodle", "Moodle course backups <shortname>-<lang>.mbz (or one multilingual <shortname>.mbz)", Lazy("packager.targets.moodle.backup:write"), check, MoodleOptions, weight=13))

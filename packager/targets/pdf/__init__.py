@@ -21,4 +21,4 @@ class PdfOptions:
     paper: str = field(default="a4", metadata=option("Paper size of the PDF handbook.", choices=PAPERS))
 
 
-register(Target("pdf", "tagged PDF (PDF/UA-1) handbook per language: <shortname>-<lang>.pdf", Lazy("packager.targets.pdf.book:write"), options=PdfOptions))
+register(Target("pdf", "tagged PDF (PDF/UA-1) handbook per language: <shortname>-<lang>.pdf", Lazy("packager.targets.pdf.book:write"), options=PdfOptions, weight=40))

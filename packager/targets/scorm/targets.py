@@ -48,4 +48,4 @@ for _version, _help in (
     (SCORM12, "SCORM 1.2 package per language: <shortname>-<lang>-scorm12.zip"),
     (SCORM2004, "SCORM 2004 4th edition package per language: <shortname>-<lang>-scorm2004.zip"),
 ):
-    register(Target(_version.target, _help, writer(_version), checker(_version), family="scorm"))
+    register(Target(_version.target, _help, writer(_version), checker(_version), family="scorm", weight=5))
