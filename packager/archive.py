@@ -9,15 +9,20 @@ so a failed build leaves the previous outputs untouched and never a half-written
 from __future__ import annotations
 
 import datetime as _dt
-import gzip
-import io
+import hashlib
 import os
 import shutil
+import struct
 import tarfile
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .cache import Cache
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can carry
 
@@ -37,57 +42,132 @@ def ordered(entries: Mapping[str, bytes], first: Iterable[str]) -> list[str]:
 
 
 def zip_bytes(entries: Mapping[str, bytes], *, first: Iterable[str] = (), date: tuple = ZIP_EPOCH, level: int = 6,
-              stored: Iterable[str] = ()) -> bytes:
-    """``stored`` entries are not compressed (an EPUB's ``mimetype``, read by its magic bytes)."""
+              stored: Iterable[str] = (), cache: Cache | None = None, compressed: dict | None = None) -> bytes:
+    """A zip of ``entries``, the bytes :mod:`zipfile` writes for them (a test compares them).
+
+    ``stored`` entries are not compressed (an EPUB's ``mimetype``, read by its magic bytes).
+    With a build ``cache``, an entry compressed by an earlier build is taken from it (area
+    ``deflate``): each entry is deflated on its own, as zipfile does, so the archive is the
+    same bytes either way. ``compressed`` holds the members this build already deflated for
+    another package (the two SCORM versions carry the same pages), filled as it goes.
+    """
     uncompressed = set(stored)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
-        for name in ordered(entries, first):
-            _check_name(name)
-            info = zipfile.ZipInfo(name, date_time=date)
-            info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_STORED if name in uncompressed else zipfile.ZIP_DEFLATED
-            info.create_system = 3  # Unix, so the mode bits above are honoured everywhere
-            archive.writestr(info, entries[name], compress_type=info.compress_type, compresslevel=level)
-    return buffer.getvalue()
+    dosdate = (date[0] - 1980) << 9 | date[1] << 5 | date[2]
+    dostime = date[3] << 11 | date[4] << 5 | (date[5] // 2)
+    chunks: list[bytes] = []
+    directory: list[bytes] = []
+    offset = 0
+    for name in ordered(entries, first):
+        _check_name(name)
+        data, raw = entries[name], name.encode("ascii")
+        method = zipfile.ZIP_STORED if name in uncompressed else zipfile.ZIP_DEFLATED
+        crc, packed = (zlib.crc32(data), data) if method == zipfile.ZIP_STORED else _deflated(data, level, cache, compressed)
+        if max(len(data), len(packed), offset) > _ZIP_LIMIT:
+            raise ValueError(f"package too large for a zip without ZIP64: {name}")
+        fields = (20, 0, 0, method, dostime, dosdate, crc, len(packed), len(data), len(raw))
+        chunks += (struct.pack("<4s2B4HL2L2H", b"PK\003\004", *fields, 0), raw, packed)
+        directory += (struct.pack("<4s4B4HL2L5HLL", b"PK\001\002", 20, 3, *fields, 0, 0, 0, 0, 0o644 << 16, offset), raw)
+        offset += 30 + len(raw) + len(packed)
+    if len(directory) // 2 > 0xFFFF:
+        raise ValueError("package has too many files for a zip without ZIP64")
+    size = sum(map(len, directory))
+    end = struct.pack("<4s4H2LH", b"PK\005\006", 0, 0, len(directory) // 2, len(directory) // 2, size, offset, 0)
+    return b"".join((*chunks, *directory, end))
 
 
-def tgz_bytes(entries: Mapping[str, bytes], *, first: Iterable[str] = (), date: tuple = ZIP_EPOCH, directories: bool = False) -> bytes:
+_ZIP_LIMIT = (1 << 31) - 1  # zipfile switches to ZIP64 beyond this
+
+
+def _deflated(data: bytes, level: int, cache: Cache | None, compressed: dict | None = None) -> tuple[int, bytes]:
+    """CRC-32 and raw deflate stream of one zip entry, compressed as zipfile compresses it."""
+    if compressed is not None:
+        if (level, data) not in compressed:
+            compressed[level, data] = _deflated(data, level, cache)
+        return compressed[level, data]
+    key = f"zip{level}:{hashlib.sha256(data).hexdigest()}" if cache is not None else ""
+    if cache is not None:
+        hit = cache.get("deflate", key)
+        if isinstance(hit, tuple) and len(hit) == 2:
+            return hit
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+    value = (zlib.crc32(data), compressor.compress(data) + compressor.flush())
+    if cache is not None:
+        cache.put("deflate", key, value)
+    return value
+
+
+def tgz_bytes(entries: Mapping[str, bytes], *, first: Iterable[str] = (), date: tuple = ZIP_EPOCH, directories: bool = False,
+              cache: Cache | None = None) -> bytes:
     """A gzip-compressed plain ustar tar: no PAX headers, integer mtimes, ASCII names.
 
     Moodle's tgz reader understands nothing else (PAX headers turn into stray files). The
     headers are the bytes :mod:`tarfile` writes in ``USTAR_FORMAT`` (a test compares them),
     built directly because ``TarFile.addfile`` copies and re-validates every entry, which
     was most of the time spent writing a big backup.
+
+    The tar is compressed in runs of a few folders (a run starts at a folder whose name's
+    CRC is a multiple of :data:`_RUN_FOLDERS`, so an edit moves no boundary), each run
+    ending in a full flush: one gzip stream of blocks that do not refer to each other. With
+    a build ``cache``, a run compressed by an earlier build is taken from it, and the
+    archive is the same bytes either way (see :func:`gzip_runs`).
     """
     mtime = int(_dt.datetime(*date, tzinfo=_dt.timezone.utc).timestamp())
-    names = ordered(entries, first)
-    chunks: list[bytes] = []
+    runs: list[list[bytes]] = []
+    folder_of_run = None
     written_dirs: set[str] = set()
-    for name in names:
+    for name in ordered(entries, first):
         _check_name(name)
         if len(name.encode("ascii")) > 255:
             raise ValueError(f"archive path longer than 255 characters: {name}")
+        folder = name.rpartition("/")[0]
+        if not runs or (folder != folder_of_run and zlib.crc32(folder.encode()) % _RUN_FOLDERS == 0):
+            runs.append([])
+        folder_of_run = folder
+        chunks = runs[-1]
         if directories:
             parts = name.split("/")[:-1]
             for depth in range(1, len(parts) + 1):
-                folder = "/".join(parts[:depth]) + "/"
-                if folder not in written_dirs:
-                    written_dirs.add(folder)
-                    chunks.append(ustar_header(folder, 0, mtime, directory=True))
+                path = "/".join(parts[:depth]) + "/"
+                if path not in written_dirs:
+                    written_dirs.add(path)
+                    chunks.append(ustar_header(path, 0, mtime, directory=True))
         data = entries[name]
         chunks.append(ustar_header(name, len(data), mtime))
         chunks.append(data)
         if len(data) % tarfile.BLOCKSIZE:
             chunks.append(bytes(tarfile.BLOCKSIZE - len(data) % tarfile.BLOCKSIZE))
-    chunks.append(bytes(2 * tarfile.BLOCKSIZE))  # end of archive, then fill the last record
-    size = sum(map(len, chunks))
+    tail = [bytes(2 * tarfile.BLOCKSIZE)]  # end of archive, then fill the last record
+    size = sum(len(chunk) for run in runs for chunk in run) + len(tail[0])
     if size % tarfile.RECORDSIZE:
-        chunks.append(bytes(tarfile.RECORDSIZE - size % tarfile.RECORDSIZE))
-    out = io.BytesIO()
-    with gzip.GzipFile(fileobj=out, mode="wb", mtime=0, filename="", compresslevel=6) as gz:
-        gz.write(b"".join(chunks))
-    return out.getvalue()
+        tail.append(bytes(tarfile.RECORDSIZE - size % tarfile.RECORDSIZE))
+    return gzip_runs([b"".join(run) for run in runs] + [b"".join(tail)], cache=cache)
+
+
+_RUN_FOLDERS = 16  # a run is about this many folders, chosen by name so an edit moves no boundary
+
+
+def gzip_runs(runs: list[bytes], level: int = 6, cache: Cache | None = None) -> bytes:
+    """One gzip member (RFC 1952) holding ``runs`` one after the other, each compressed on
+    its own and closed by a full flush (so each starts a fresh deflate block with no
+    reference to the one before), then an empty final block: the stream any gzip reader
+    reads, and the same bytes whether a run came from the cache or not."""
+    body: list[bytes] = []
+    crc = 0
+    for run in runs:
+        crc = zlib.crc32(run, crc)
+        key = f"gz{level}:{hashlib.sha256(run).hexdigest()}" if cache is not None else ""
+        packed = cache.get("deflate", key) if cache is not None else None
+        if not isinstance(packed, bytes):
+            compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+            packed = compressor.compress(run) + compressor.flush(zlib.Z_FULL_FLUSH)
+            if cache is not None:
+                cache.put("deflate", key, packed)
+        body.append(packed)
+    body.append(zlib.compressobj(level, zlib.DEFLATED, -15).flush())  # the final, empty block
+    extra = 2 if level == 9 else 4 if level == 1 else 0
+    header = struct.pack("<BBBBLBB", 0x1F, 0x8B, 8, 0, 0, extra, 255)  # no name, mtime 0, OS unknown: as gzip.GzipFile writes it
+    total = sum(map(len, runs))
+    return b"".join((header, *body, struct.pack("<LL", crc, total & 0xFFFFFFFF)))
 
 
 def ustar_header(name: str, size: int, mtime: int, directory: bool = False) -> bytes:
@@ -95,25 +175,12 @@ def ustar_header(name: str, size: int, mtime: int, directory: bool = False) -> b
     prefix = ""
     if len(name) > tarfile.LENGTH_NAME:
         prefix, name = _split_name(name)
-    fields = b"".join((
-        _text(name, 100),
-        _octal(0o755 if directory else 0o644, 8), _octal(0, 8), _octal(0, 8), _octal(size, 12), _octal(mtime, 12),
+    block = b"".join((
+        _text(name, 100), _USTAR_DIR if directory else _USTAR_FILE, _octal(size, 12), _octal(mtime, 12),
         b"        ",  # the checksum, counted as spaces
-        tarfile.DIRTYPE if directory else tarfile.REGTYPE,
-        _text("", 100), tarfile.POSIX_MAGIC, _text("", 32), _text("", 32), _text("", 8), _text("", 8), _text(prefix, 155),
+        tarfile.DIRTYPE if directory else tarfile.REGTYPE, _USTAR_MIDDLE, _text(prefix, 155), bytes(12),
     ))
-    block = fields.ljust(tarfile.BLOCKSIZE, b"\0")
     return block[:148] + b"%06o\0 " % sum(block) + block[156:]
-
-
-def _split_name(name: str) -> tuple[str, str]:
-    """ustar keeps a long name as a prefix (up to 155) and a name (up to 100), split at a slash."""
-    parts = name.split("/")
-    for index in range(1, len(parts)):
-        prefix, rest = "/".join(parts[:index]), "/".join(parts[index:])
-        if len(prefix) <= tarfile.LENGTH_PREFIX and len(rest) <= tarfile.LENGTH_NAME:
-            return prefix, rest
-    raise ValueError(f"archive path cannot be split for a tar header: {name}")
 
 
 def _text(value: str, length: int) -> bytes:
@@ -126,11 +193,41 @@ def _octal(number: int, length: int) -> bytes:
     return b"%0*o\0" % (length - 1, number)
 
 
+# the fields every header shares: mode, owner and group ids; link name, magic, owner names, device
+_USTAR_FILE, _USTAR_DIR = (_octal(mode, 8) + _octal(0, 8) * 2 for mode in (0o644, 0o755))
+_USTAR_MIDDLE = _text("", 100) + tarfile.POSIX_MAGIC + bytes(32 + 32 + 8 + 8)
+
+
+def _split_name(name: str) -> tuple[str, str]:
+    """ustar keeps a long name as a prefix (up to 155) and a name (up to 100), split at a slash."""
+    parts = name.split("/")
+    for index in range(1, len(parts)):
+        prefix, rest = "/".join(parts[:index]), "/".join(parts[index:])
+        if len(prefix) <= tarfile.LENGTH_PREFIX and len(rest) <= tarfile.LENGTH_NAME:
+            return prefix, rest
+    raise ValueError(f"archive path cannot be split for a tar header: {name}")
+
+
 def _check_name(name: str) -> None:
     if not name or name.startswith("/") or "\\" in name or any(p in ("", ".", "..") for p in name.rstrip("/").split("/")):
         raise ValueError(f"unsafe archive path: {name!r}")
     if not name.isascii():
         raise ValueError(f"archive path must be ASCII: {name!r}")
+
+
+def keep_or_write(existing: Path, target: Path, data: bytes) -> bool:
+    """Stages ``data`` at ``target``: a hard link to ``existing`` when that file (in the
+    current output) holds exactly these bytes, else a new file; True when it was linked.
+    Reading costs less than writing, and the current output is only ever replaced at commit,
+    never changed in place, so sharing its unchanged files is safe."""
+    try:
+        if os.stat(existing).st_size == len(data) and existing.read_bytes() == data:
+            os.link(existing, target)
+            return True
+    except OSError:  # gone, or a file system without hard links: write it
+        pass
+    target.write_bytes(data)
+    return False
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -171,6 +268,23 @@ class Stage:
         target = self.path(name)
         target.write_bytes(data)
         return target
+
+    def write_tree(self, name: str, files: Iterable[tuple[str, bytes]], cache: Cache | None = None) -> Path:
+        """The folder output ``name`` holding ``files`` (relative path, bytes). With a build
+        ``cache``, a file the current output already holds with the same bytes is hard-linked
+        from there (:func:`keep_or_write`) and counted as ``<name>.kept``."""
+        root = self.path(name)
+        folders: set[Path] = set()
+        for relative, data in files:
+            target = root / relative
+            if target.parent not in folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(target.parent)
+            if cache is None:
+                target.write_bytes(data)
+            else:
+                cache.stats[f"{name}.{'kept' if keep_or_write(self.out / name / relative, target, data) else 'written'}"] += 1
+        return root
 
     def commit(self) -> list[Path]:
         placed = []

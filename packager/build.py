@@ -5,22 +5,21 @@ Nothing reaches the output folder unless every step succeeded; see :class:`~pack
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from . import parallel
 from .archive import Stage
 from .cache import Cache
 from .diagnostics import CourseError, Diagnostics
-from .incremental import Record, source_digest, target_digest
-from .model import Course
-from .render import RenderedCourse, render_course
-from .source import load_partial
+from .incremental import SOURCES, Record, source_digest, target_digest
 from .targets import TARGETS
+
+if TYPE_CHECKING:
+    from .model import Course
+    from .render import RenderedCourse
 
 Progress = Callable[[str], None]
 
@@ -48,6 +47,9 @@ class Checked:
 
 def check(source: Path | str, options: BuildOptions = BuildOptions(), cache: Cache | None = None) -> Checked:
     """Load and render without writing; raises :class:`CourseError` listing every problem."""
+    from .render import render_course  # imported here: a build with nothing to do needs neither
+    from .source import load_partial
+
     course, diagnostics = load_partial(source)
     if course is None:
         raise CourseError(diagnostics, options.strict)
@@ -83,13 +85,14 @@ def build(
     digests: dict[str, str] = {}
     record = None
     if cache is not None:
-        sources = source_digest(Path(source), skip=(Path(out), cache.folder))
+        sources = source_digest(Path(source), skip=(Path(out), cache.folder), cache=cache)
         shared = (options.languages, options.strict, options.lti_url)
         digests = {name: target_digest(sources, name, shared, options.of(name)) for name in targets}
         record = Record(cache, Path(out))
         fresh = {name for name in targets if record.unchanged(name, digests[name])}
         if len(fresh) == len(targets):
             cache.stats["build.unchanged"] += 1
+            cache.save(SOURCES)  # what was read again to be sure (when anything was)
             return [path for name in targets for path in record.outputs(name)], record.diagnostics(targets)
     checked = check(source, options, cache)
     for name in targets:
@@ -109,6 +112,8 @@ def build(
             for name in group:
                 step(name)
         placed = stage.commit()
+    order = [output for name in todo for output in outputs[name]]
+    placed.sort(key=lambda path: order.index(path.name) if path.name in order else len(order))
     if record is not None:
         for name in todo:
             record.update(name, digests[name], outputs[name], checked.diagnostics)
@@ -123,33 +128,23 @@ def build(
 # names of the outputs). Targets of one family (the two SCORM versions share their pages)
 # stay in one process so they can share work.
 
-_PARALLEL_FROM = 400  # item pages (all languages); below this, forking costs more than it saves
-_JOB: tuple | None = None
-
 
 def _write_groups(rendered: RenderedCourse, stage: Stage, names: list[str], options: BuildOptions):
     """Yields each family's target names with the outputs of each target."""
     groups: dict[str, list[str]] = {}
     for name in names:
         groups.setdefault(TARGETS[name].family or name, []).append(name)
-    ordered = list(groups.values())
     pages = len(rendered.course.items) * len(rendered.languages)
-    workers = min(os.cpu_count() or 1, len(ordered))
-    if workers < 2 or pages < _PARALLEL_FROM:
-        for group in ordered:
-            yield group, _write_group(rendered, stage, group, options)
-        return
-    global _JOB
-    _JOB = (rendered, stage, options)
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for group, written in zip(ordered, pool.map(_write_group_in_worker, ordered)):
-                for outputs in written.values():
-                    for output in outputs:
-                        stage.path(output)  # the worker staged it; the parent commits it
-                yield group, written
-    finally:
-        _JOB = None
+    workers = 1 if pages < parallel.FROM_PAGES else None
+    ordered = list(groups.values())
+    if workers is None:  # on the cores, heaviest first (the pool hands out groups in this order)
+        ordered.sort(key=lambda group: -sum(TARGETS[name].weight for name in group))
+    job = lambda group: _write_group(rendered, stage, group, options)  # noqa: E731
+    for group, written in zip(ordered, parallel.fork_map(job, ordered, workers)):
+        for outputs in written.values():
+            for output in outputs:
+                stage.path(output)  # a worker may have staged it; the parent commits it
+        yield group, written
 
 
 def _write_group(rendered: RenderedCourse, stage: Stage, group: list[str], options: BuildOptions) -> dict[str, list[str]]:
@@ -161,8 +156,3 @@ def _write_group(rendered: RenderedCourse, stage: Stage, group: list[str], optio
     if scoped is not None:
         scoped.save()
     return written
-
-
-def _write_group_in_worker(group: list[str]) -> dict[str, list[str]]:
-    rendered, stage, options = _JOB
-    return _write_group(rendered, stage, group, options)

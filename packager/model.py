@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 
 
@@ -241,15 +242,17 @@ class Course:
     def text(self, lang: str) -> Text:
         return self.texts[lang]
 
-    @property
+    @cached_property
     def items(self) -> tuple[Item, ...]:
+        """Made once (the course is frozen): writers and checks ask for it per item."""
         return tuple(item for section in self.sections for item in section.items)
 
+    @cached_property
+    def _items_by_id(self) -> dict[str, Item]:
+        return {item.id: item for item in reversed(self.items)}  # the first of equal ids wins, as before
+
     def item(self, item_id: str) -> Item:
-        for item in self.items:
-            if item.id == item_id:
-                return item
-        raise KeyError(item_id)
+        return self._items_by_id[item_id]
 
     def items_of(self, kind: ItemKind) -> tuple[Item, ...]:
         return tuple(item for item in self.items if item.kind == kind)

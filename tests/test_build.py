@@ -160,17 +160,20 @@ def test_stage_discards_on_error(tmp_path: Path):
 
 
 def test_parallel_writers_give_the_same_bytes(mini_course: Path, tmp_path: Path, monkeypatch):
-    from packager import build as build_module
+    from packager import parallel
 
     assert run("build", str(mini_course), "--out", str(tmp_path / "serial")).exit_code == 0
-    monkeypatch.setattr(build_module, "_PARALLEL_FROM", 0)  # fork writers even for a tiny course
+    monkeypatch.setattr(parallel, "FROM_PAGES", 0)  # fork renderers and writers even for a tiny course
     assert run("build", str(mini_course), "--out", str(tmp_path / "parallel")).exit_code == 0
-    serial, parallel = tree_digest(tmp_path / "serial"), tree_digest(tmp_path / "parallel")
-    assert len(serial) > 10 and serial == parallel
+    serial, forked = tree_digest(tmp_path / "serial"), tree_digest(tmp_path / "parallel")
+    assert len(serial) > 10 and serial == forked
+    # alone, the HTML writer splits its pages over the cores
+    assert run("build", str(mini_course), "--out", str(tmp_path / "html"), "-t", "html", "--no-cache").exit_code == 0
+    assert tree_digest(tmp_path / "html/html") == tree_digest(tmp_path / "serial/html")
 
 
 def test_writer_failure_in_a_worker_keeps_previous_outputs(mini_course: Path, tmp_path: Path, monkeypatch):
-    from packager import build as build_module
+    from packager import parallel
     from packager.targets import TARGETS, Target
 
     out = tmp_path / "out"
@@ -181,7 +184,7 @@ def test_writer_failure_in_a_worker_keeps_previous_outputs(mini_course: Path, tm
         stage.write("half.zip", b"partial")
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(build_module, "_PARALLEL_FROM", 0)
+    monkeypatch.setattr(parallel, "FROM_PAGES", 0)
     monkeypatch.setitem(TARGETS, "imscc", Target("imscc", "broken", crash))
     result = run("build", str(mini_course), "--out", str(out), "--no-cache")
     assert result.exit_code == 3 and "Input/output error" in result.stderr

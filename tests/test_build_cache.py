@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import subprocess
+import sys
 import tarfile
 import threading
 from pathlib import Path
@@ -66,6 +68,21 @@ def test_nothing_changed_keeps_every_output(mini_course: Path, tmp_path: Path):
     again = cached_build(mini_course, out)
     assert again.stats["build.unchanged"] == 1 and again.stats["render.miss"] + again.stats["render.hit"] == 0
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if ".qser-cache" not in p.parts} == times
+
+
+def test_nothing_changed_in_a_new_process_imports_no_renderer_or_target_library(mini_course: Path, tmp_path: Path):
+    """``qser build`` with nothing to do decides so before importing what only a real build needs."""
+    out = tmp_path / "out"
+    cached_build(mini_course, out)
+    heavy = ["jinja2", "lxml", "markdown_it", "nh3", "yaml", "rich", "packager.render", "packager.source", "packager.targets.moodle.backup"]
+    script = (
+        "import sys; from packager.cli import main\n"
+        f"try: main(['build', {str(mini_course)!r}, '--out', {str(out)!r}, '--quiet'])\n"
+        "except SystemExit as exc: assert not exc.code, exc.code\n"
+        f"print(sorted(name for name in {heavy!r} if name in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]", result.stdout + result.stderr
 
 
 def test_edited_page_renders_only_that_text_and_its_pages(mini_course: Path, tmp_path: Path):

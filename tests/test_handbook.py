@@ -23,8 +23,9 @@ from lti_tool.store.library import CaseStudy
 from packager.build import BuildOptions, build, check
 from packager.i18n import translator
 from packager.model import ItemKind
-from packager.targets.epub import epub_files
-from packager.targets.pdf import PdfOptions, document
+from packager.targets.epub.book import epub_files
+from packager.targets.pdf import PdfOptions
+from packager.targets.pdf.book import document
 from tests.support.courses import CONTENT, EVERY_KIND, make_course
 
 EPUBCHECK = Path("/usr/share/java/epubcheck.jar")  # Debian's epubcheck (its /usr/bin wrapper needs binfmt_misc)

@@ -7,12 +7,10 @@ texts already rendered; writers only arrange it. Markdown is never parsed by a w
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 
-from .. import links
+from .. import links, parallel
 from ..cache import Cache
 from ..diagnostics import Diagnostics
 from ..model import Course, Item, ItemKind, Quiz, Screener, Text, frozen_map
@@ -69,8 +67,7 @@ def render_course(
     workers = _worker_count(workers, len(missing))
     if workers > 1:
         chunks = [missing[i::workers] for i in range(workers)]
-        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(course,)) as pool:
-            computed = [r for chunk_result in pool.map(_render_chunk, chunks) for r in chunk_result]
+        computed = [r for part in parallel.fork_map(lambda chunk: _render_units(course, chunk), chunks) for r in part]
     else:
         computed = _render_units(course, missing)
     for unit, entry in computed:
@@ -146,21 +143,9 @@ def rerender_items(rendered: RenderedCourse, course: Course, item_ids: set[str],
 def _worker_count(requested: int | None, units: int) -> int:
     if requested is not None:
         return max(1, min(requested, units))
-    if units < 400:  # process start-up costs more than it saves on small courses
+    if units < parallel.FROM_PAGES:  # process start-up costs more than it saves on small courses
         return 1
-    return max(1, min(os.cpu_count() or 1, units))
-
-
-_WORKER_COURSE: Course | None = None
-
-
-def _init_worker(course: Course) -> None:
-    global _WORKER_COURSE
-    _WORKER_COURSE = course
-
-
-def _render_chunk(units: list[Unit]) -> list[tuple[Unit, dict]]:
-    return _render_units(_WORKER_COURSE, units)
+    return max(1, min(parallel.cores(), units))
 
 
 def _render_units(course: Course, units: list[Unit]) -> list[tuple[Unit, dict]]:

@@ -30,8 +30,7 @@ from ..cache import code_digest, digest, tree_digest
 from ..i18n import language_name, translator
 from ..model import ItemKind
 from .course import RenderedCourse, RenderedItem, RenderedLanguage, RenderedSection
-
-NAVIGABLE = tuple(kind for kind in ItemKind if kind is not ItemKind.LABEL)
+from .nav import NAVIGABLE, Nav
 
 
 @dataclass(frozen=True)
@@ -95,6 +94,21 @@ class SiteBuilder:
         langs = languages or tuple(self.rendered.languages)
         for lang in langs:
             yield from self.language_pages(lang, langs)
+        yield from self.shared_files(langs)
+
+    def page_keys(self, lang: str) -> list[str]:
+        """Keys of one language's pages, in reading order."""
+        return [key for key, _, _ in self._sequence(self.rendered.language(lang))]
+
+    def pages(self, langs: tuple[str, ...], keys: list[tuple[str, str]]) -> Iterator[tuple[str, bytes]]:
+        """The pages of ``keys`` (language, page key): a share of the site for one worker."""
+        for lang in langs:
+            only = frozenset(key for other, key in keys if other == lang)
+            if only:
+                yield from self.language_pages(lang, langs, only)
+
+    def shared_files(self, langs: tuple[str, ...]) -> Iterator[tuple[str, bytes]]:
+        """What is not a page of one language: the language chooser, static files, assets."""
         if self.options.language_chooser and not self._one_language:
             yield "index.html", self._chooser(langs)
         yield from self.static_files()
@@ -107,6 +121,7 @@ class SiteBuilder:
         if self.options.language_chooser and self._one_language:  # nothing to choose: the home is the site's index.html
             paths = _home_at_root(paths)
         sequence = self._sequence(rl)
+        nav = Nav(rl, paths)
         t = translator(lang)
         common = {
             "lang": lang,
@@ -115,10 +130,16 @@ class SiteBuilder:
             "course_title": rl.text.title,
             "options": self.options,
         }
+        reuse = self._reuse_key(rl, langs)
         for index, (key, kind, obj) in enumerate(sequence):
             if only is not None and key not in only:
                 continue
             path = paths(key)
+            fast = digest(reuse, key, self._own(obj)) if reuse and kind not in ("home", "section") else None
+            data = self._reused(fast)
+            if data is not None:
+                yield path, data
+                continue
             page_dir = str(PurePosixPath(path).parent)
             url = lambda target, _dir=page_dir: links.relative_url(_dir, target)  # noqa: E731
             resolve = lambda k, _url=url: _url(paths(self._targets[k])) if k in self._targets else None  # noqa: E731
@@ -132,15 +153,16 @@ class SiteBuilder:
                 "resolve": resolve,
                 "static": url("static"),
                 "page_data": page_data,
-                "toc": self._toc(rl, key, url, paths),
+                "toc": nav.entries(key, url),
+                "toc_html": nav.html(page_dir, key),
                 "languages": [
                     {"lang": other, "name": language_name(other), "url": url((paths if other == lang else site_paths(other))(key))}
                     for other in langs
                 ],
             }
-            yield path, self._render(kind, context)
+            yield path, self._render(kind, context, fast)
 
-    def _render(self, kind: str, context: dict) -> bytes:
+    def _render(self, kind: str, context: dict, fast: str | None = None) -> bytes:
         """The page's bytes; with a build cache, a page whose template inputs are the same as
         in an earlier build is taken from it. The key is the context the template sees (the
         course, options and link resolver are in :meth:`_site_key`); of the item, templates see
@@ -149,7 +171,8 @@ class SiteBuilder:
         cache = self.rendered.cache
         if cache is None:
             return template.render(context).encode("utf-8")
-        seen = {name: context[name] for name in ("lang", "course_title", "static", "page_data", "toc", "languages")}
+        seen = {name: context[name] for name in ("lang", "course_title", "static", "page_data", "toc_html", "languages")}
+        seen["toc"] = context["toc"].summaries  # the rest of the table is in toc_html
         # an item's page shows this language's texts (already in the page), never another's
         item = context["page"].get("item")
         seen["page"] = {**context["page"], "item": item and (item.id, item.kind, item.url, item.file, item.completion)}
@@ -158,7 +181,36 @@ class SiteBuilder:
         if data is None:
             data = template.render(context).encode("utf-8")
             cache.put("pages", key, data)
+        if fast is not None:
+            cache.put("page-index", fast, key)
         return data
+
+    # An item page shows the item and, of the rest of the course, only the structure (titles,
+    # summaries, order: contents menu, pager, breadcrumbs): while neither changed, its bytes
+    # are those of the last build, found without building its context (``page-index``).
+
+    def _reuse_key(self, rl: RenderedLanguage, langs: tuple[str, ...]) -> str | None:
+        if self.rendered.cache is None:
+            return None
+        structure = tuple(
+            (s.key, s.text.title, s.text.summary, tuple((i.key, i.item.kind, i.text.title) for i in s.items)) for s in rl.sections
+        )
+        data = self.options.page_data  # a function of the page and its links (see SiteOptions): named, not called
+        hook = data and f"{data.__module__}.{data.__qualname__}"
+        return digest(self._site_key(), self.options.language_chooser, self._one_language, hook, rl.lang, langs, rl.text.title,
+                      structure)
+
+    def _own(self, item: RenderedItem) -> tuple:
+        i = item.item
+        asset = self.course.assets[i.file] if i.kind is ItemKind.FILE and i.file else None
+        return (i.id, i.kind, i.url, i.file, i.completion, item.text.title, item.text.content_lang, item.html, item.screener,
+                item.quiz, asset and (asset.path, asset.media_type, asset.size))
+
+    def _reused(self, fast: str | None) -> bytes | None:
+        if fast is None:
+            return None
+        key = self.rendered.cache.get("page-index", fast)
+        return self.rendered.cache.get("pages", key) if isinstance(key, str) else None
 
     def _site_key(self) -> str:
         """Everything every page depends on besides its own context: qser and its templates,
@@ -254,31 +306,6 @@ class SiteBuilder:
         else:
             entry["url"] = url(paths(item.key))
         return entry
-
-    def _toc(self, rl: RenderedLanguage, current: str, url, paths) -> list[dict]:
-        """Sections, with the items of the current page's section (keeps big courses light)."""
-        current_section = current[len(links.SECTION):] if current.startswith(links.SECTION) else None
-        if current.startswith(links.ITEM):
-            current_section = current[len(links.ITEM):].split("/", 1)[0]
-        toc = []
-        for section in rl.sections:
-            open_here = section.section.slug == current_section
-            toc.append(
-                {
-                    "title": section.text.title,
-                    "summary": section.text.summary,
-                    "url": url(paths(section.key)),
-                    "current": section.key == current,
-                    "children": [
-                        {"title": item.text.title, "url": url(paths(item.key)), "current": item.key == current}
-                        for item in section.items
-                        if item.item.kind in NAVIGABLE
-                    ]
-                    if open_here
-                    else [],
-                }
-            )
-        return toc
 
     def _chooser(self, langs: tuple[str, ...]) -> bytes:
         template = self.env.get_template("languages.html")

@@ -8,6 +8,10 @@ those of the rendered course (decided once, by the build).
 Adding a format means adding a module or folder here that calls :func:`register` when
 imported: :data:`TARGETS` finds every one of them, and the CLI turns each field of its options
 dataclass into a flag ``--<target>-<field>`` (see :func:`option`).
+
+Registering stays light: a target names its writer and check as ``"module:function"``
+(:class:`Lazy`), so listing the targets (``qser --help``, a build with nothing to do)
+does not import any target's templates, XML or Markdown libraries.
 """
 
 from __future__ import annotations
@@ -16,11 +20,12 @@ import importlib
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..archive import Stage
-from ..diagnostics import Diagnostics
-from ..render import RenderedCourse
+if TYPE_CHECKING:
+    from ..archive import Stage
+    from ..diagnostics import Diagnostics
+    from ..render import RenderedCourse
 
 
 @dataclass(frozen=True)
@@ -35,17 +40,35 @@ def option(help: str, *, choices: tuple[str, ...] = (), off: str = "") -> dict[s
     return {"help": help, "choices": choices, "off": off}
 
 
+class Lazy:
+    """The function ``"module:name"``, imported when first called. ``__module__`` names
+    that module (the build's input digest reads it) without importing it."""
+
+    def __init__(self, spec: str):
+        self.__module__, _, self.name = spec.partition(":")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return getattr(importlib.import_module(self.__module__), self.name)(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"Lazy({self.__module__}:{self.name})"
+
+
 @dataclass(frozen=True)
 class Target:
     name: str
     help: str
-    write: Callable[[RenderedCourse, Stage, Any], list[str]]
+    write: Callable[[RenderedCourse, Stage, Any], list[str]]  # or a Lazy one
     # Format limits a valid course can still exceed (e.g. SCORM 1.2 field sizes): the build
     # runs it before writing anything and reports its problems with the course's own.
     check: Callable[[RenderedCourse, Any], Diagnostics] | None = None
     options: type = NoOptions
     # Targets of one family are written in the same process, so they can share work.
     family: str = ""
+    # Roughly how long writing takes beside the other targets (CPU per page, from
+    # benchmarks/packager_bench.py): when writers share the cores, the heaviest start first,
+    # so no core is left with a long writer at the end while the others wait.
+    weight: int = 1
 
 
 TARGETS: dict[str, Target] = {}

@@ -11,7 +11,10 @@ import calendar
 from collections.abc import Sequence
 
 from ...archive import entry_date, tgz_bytes
+from ...i18n import language_name
 from ...render import RenderedCourse
+from ..scorm import package as scorm_package
+from ..scorm.versions import SCORM12
 from . import activities
 from .build import Build
 from .common import empty
@@ -22,7 +25,8 @@ from .plan import plan
 from .questions import QuestionBank
 from .scorm import Embedded
 from .texts import Languages
-from .versions import Stamp
+from .target import MoodleOptions
+from .versions import Stamp, stamp
 from .xml import document, node
 
 MANIFEST = "moodle_backup.xml"
@@ -78,5 +82,35 @@ def mbz(rendered: RenderedCourse, languages: Languages, stamp: Stamp, tool_base:
         packages: Sequence[Embedded] = ()) -> bytes:
     """The backup as Moodle writes it: gzip-compressed ustar, the index first."""
     files = entries(rendered, languages, stamp, tool_base, filename, packages)
-    return tgz_bytes(files, first=(ARCHIVE_INDEX, MANIFEST), date=entry_date(rendered.course.date), directories=True)
+    return tgz_bytes(files, first=(ARCHIVE_INDEX, MANIFEST), date=entry_date(rendered.course.date), directories=True,
+                     cache=rendered.cache)
 
+
+def variants(rendered: RenderedCourse, multilang: bool) -> list[tuple[str, Languages]]:
+    """(file name, languages) of each backup to write."""
+    course = rendered.course
+    codes = tuple(rendered.languages)
+    if multilang:
+        return [(f"{course.shortname}.mbz", Languages(codes, True))]
+    return [(f"{course.shortname}-{lang}.mbz", Languages((lang,), False)) for lang in codes]
+
+
+def scorm_packages(rendered: RenderedCourse, languages: Languages) -> list[Embedded]:
+    """The course's SCORM 1.2 package in each language of the backup (``--moodle-scorm``)."""
+    packages = []
+    for lang in languages.codes:
+        title = rendered.language(lang).text.title
+        label = f"SCORM, {language_name(lang)}" if languages.multilang else "SCORM"
+        packages.append(Embedded(scorm_package.build(rendered, lang, SCORM12), f"{title} ({label})"))
+    return packages
+
+
+def write(rendered: RenderedCourse, stage, options: MoodleOptions) -> list[str]:
+    """The target's writer (registered in :mod:`.target`): one backup per variant."""
+    release = stamp(options.version)
+    names = []
+    for name, languages in variants(rendered, options.multilang):
+        packages = scorm_packages(rendered, languages) if options.scorm else []
+        stage.write(name, mbz(rendered, languages, release, rendered.course.lti.url, name, packages))
+        names.append(name)
+    return names

@@ -5,25 +5,23 @@ multilingual course for sites that turn that filter on.
 
 A university admin restores the file (Site administration > Courses > Restore course, or
 ``admin/cli/restore_backup.php``) and gets a course of native activities; the builders are
-the other modules of :mod:`packager.targets.moodle`.
+the other modules of :mod:`packager.targets.moodle`; :func:`.backup.write` writes the files.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ...diagnostics import Diagnostics
-from ...i18n import language_name
 from ...model import ItemKind
-from ...render import RenderedCourse
-from .. import Target, option, register
-from ..scorm import package as scorm_package
+from .. import Lazy, Target, option, register
 from ..scorm.targets import checker
 from ..scorm.versions import SCORM12
-from .backup import mbz
-from .scorm import Embedded
-from .texts import Languages
-from .versions import STAMPS, stamp
+from .versions import STAMPS
+
+if TYPE_CHECKING:
+    from ...render import RenderedCourse
 
 
 @dataclass(frozen=True)
@@ -39,15 +37,6 @@ class MoodleOptions:
         ),
     )
     scorm: bool = field(default=False, metadata=option("Also add the SCORM 1.2 package to the Moodle course as a SCORM activity."))
-
-
-def variants(rendered: RenderedCourse, multilang: bool) -> list[tuple[str, Languages]]:
-    """(file name, languages) of each backup to write."""
-    course = rendered.course
-    codes = tuple(rendered.languages)
-    if multilang:
-        return [(f"{course.shortname}.mbz", Languages(codes, True))]
-    return [(f"{course.shortname}-{lang}.mbz", Languages((lang,), False)) for lang in codes]
 
 
 def check(rendered: RenderedCourse, options: MoodleOptions) -> Diagnostics:
@@ -66,24 +55,4 @@ def check(rendered: RenderedCourse, options: MoodleOptions) -> Diagnostics:
     return diagnostics
 
 
-def scorm_packages(rendered: RenderedCourse, languages: Languages) -> list[Embedded]:
-    """The course's SCORM 1.2 package in each language of the backup (``--moodle-scorm``)."""
-    packages = []
-    for lang in languages.codes:
-        title = rendered.language(lang).text.title
-        label = f"SCORM, {language_name(lang)}" if languages.multilang else "SCORM"
-        packages.append(Embedded(scorm_package.build(rendered, lang, SCORM12), f"{title} ({label})"))
-    return packages
-
-
-def write(rendered: RenderedCourse, stage, options: MoodleOptions) -> list[str]:
-    release = stamp(options.version)
-    names = []
-    for name, languages in variants(rendered, options.multilang):
-        packages = scorm_packages(rendered, languages) if options.scorm else []
-        stage.write(name, mbz(rendered, languages, release, rendered.course.lti.url, name, packages))
-        names.append(name)
-    return names
-
-
-register(Target("moodle", "Moodle course backups <shortname>-<lang>.mbz (or one multilingual <shortname>.mbz)", write, check, MoodleOptions))
+register(Target("moodle", "Moodle course backups <shortname>-<lang>.mbz (or one multilingual <shortname>.mbz)", Lazy("packager.targets.moodle.backup:write"), check, MoodleOptions, weight=13))

@@ -69,7 +69,8 @@ def build(rendered: RenderedCourse, lang: str, version: Version, plan: Plan | No
     entries = {**files, **{name: _read("schemas", version.target, name) for name in version.schema_files}}
     entries[MANIFEST] = write_manifest(info)
     entries = {name: entries[name] for name in ordered(entries, (MANIFEST, LAUNCH))}
-    data = zip_bytes(entries, first=(MANIFEST, LAUNCH), date=entry_date(course.date))
+    data = zip_bytes(entries, first=(MANIFEST, LAUNCH), date=entry_date(course.date), cache=rendered.cache,
+                     compressed=rendered.shared(("scorm-deflated", lang), dict))
     return Package(file_name(course.shortname, lang, version), data, info, entries)
 
 

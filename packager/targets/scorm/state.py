@@ -40,8 +40,9 @@ def largest_record(course: Course, plan: Plan) -> dict:
     lang = course.default_language
     results: dict[str, int] = {}
     widgets: dict[str, dict] = {}
+    items = {item.id: item for item in course.items}
     for tracked in plan.items:
-        text = course.item(tracked.id).text(lang)
+        text = items[tracked.id].text(lang)
         if tracked.kind == ItemKind.SCREENER and text.screener:
             results[tracked.id] = 100
             widgets[tracked.id] = {

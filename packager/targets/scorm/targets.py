@@ -7,18 +7,22 @@ reuses the site pages of the first (see :func:`.package.site_files`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from ...archive import Stage
-from ...diagnostics import Diagnostics
-from ...render import RenderedCourse
 from .. import Target, register
-from . import limits, package
-from .plan import tracking_plan
 from .versions import SCORM12, SCORM2004, Version
+
+if TYPE_CHECKING:
+    from ...archive import Stage
+    from ...diagnostics import Diagnostics
+    from ...render import RenderedCourse
 
 
 def writer(version: Version) -> Callable:
     def write(rendered: RenderedCourse, stage: Stage, _options) -> list[str]:
+        from . import package  # imported when writing: registering the targets stays light
+        from .plan import tracking_plan
+
         plan = tracking_plan(rendered.course)
         names = []
         for lang in rendered.languages:
@@ -32,6 +36,9 @@ def writer(version: Version) -> Callable:
 
 def checker(version: Version) -> Callable:
     def check(rendered: RenderedCourse, _options=None) -> Diagnostics:
+        from . import limits
+        from .plan import tracking_plan
+
         return limits.check(rendered.course, tracking_plan(rendered.course), version)
 
     return check
@@ -41,4 +48,4 @@ for _version, _help in (
     (SCORM12, "SCORM 1.2 package per language: <shortname>-<lang>-scorm12.zip"),
     (SCORM2004, "SCORM 2004 4th edition package per language: <shortname>-<lang>-scorm2004.zip"),
 ):
-    register(Target(_version.target, _help, writer(_version), checker(_version), family="scorm"))
+    register(Target(_version.target, _help, writer(_version), checker(_version), family="scorm", weight=5))
