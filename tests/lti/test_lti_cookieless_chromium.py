@@ -221,12 +221,20 @@ def tool_frame_at(page, url: str):
     raise AssertionError(f"{url} never loaded")
 
 
-def test_without_javascript_the_cookie_path_still_works(engine, secure_stack):
+def test_without_javascript_the_cookie_path_still_works(chromium, secure_stack):
     """JavaScript off: the login page goes on by its <noscript> refresh, the partitioned
     cookie carries the launch, and the screener is plain forms (Moodle's own auto-submitting
-    forms need a click without JavaScript, as in Moodle)."""
+    forms need a click without JavaScript, as in Moodle).
+
+    Scripting is off in the browser's settings from the start: Playwright's per-context switch
+    reaches a cross-site frame's renderer only once the frame is attached, and now and then
+    after its page was parsed with scripting on (its <noscript> read as text, its script never
+    run), which no browser with JavaScript off does."""
     stack = secure_stack
-    context = engine.new_context(java_script_enabled=False)
+    browser = chromium.browser_type.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + [
+        f"--host-resolver-rules=MAP {TOOL_HOST} 127.0.0.1, MAP {ROGUE_HOST} 127.0.0.1", "--blink-settings=scriptEnabled=false",
+    ])
+    context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     try:
         page.goto(f"{stack.moodle.issuer}/mod/lti/view.php?id=7&user=102")
@@ -234,12 +242,14 @@ def test_without_javascript_the_cookie_path_still_works(engine, secure_stack):
         # Our login page has a "Continue" too (for browsers that ignore the refresh): click
         # Moodle's form_post only once the refresh has reached it.
         auth = _frame_at(page, "/mod/lti/auth.php")
+        auth.wait_for_load_state()  # a click before the form is ready can be lost
         auth.get_by_role("button", name="Continue").click()
         frame = tool_frame(page, stack, "/lti/launch")
         frame.locator("fieldset").first.wait_for()
         answer_and_check(frame, stack, page)
     finally:
         context.close()
+        browser.close()
 
 
 def _frame_at(page, path: str, seconds: float = 30):
