@@ -12,6 +12,7 @@ import html as _html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import unquote
 
 import nh3
@@ -161,30 +162,50 @@ def _rewrite_html(ctx: RenderContext, html: str, line: int) -> str:
     return _HTML_URL_ATTR.sub(swap, html)
 
 
-def _make_parser() -> MarkdownIt:
+# Syntax a text can only use if it holds the syntax's marker: a text without it is parsed
+# without that rule, which could not have matched anywhere in it (so the HTML is the same),
+# and is not tried at every block or inline position (a tenth of a big course's parse).
+# A deflist's definition line starts (after quote, list or indent prefixes) with ": " or "~ ".
+_DEFLIST_LINE = re.compile(r"^[ \t>*+\-0-9.)]*[:~][ \t]", re.MULTILINE)
+_OPTIONAL = {
+    "admonition": lambda text: "!!!" in text or "???" in text,
+    "footnote": lambda text: "^" in text,
+    "deflist": lambda text: _DEFLIST_LINE.search(text) is not None,
+    "strikethrough": lambda text: "~~" in text,
+}
+_EVERYTHING = frozenset(_OPTIONAL)
+
+
+@lru_cache(maxsize=None)
+def _parser(syntax: frozenset[str] = _EVERYTHING) -> MarkdownIt:
+    """The parser with the optional rules in ``syntax`` (the complete one by default)."""
     md = MarkdownIt("commonmark", {"html": True, "alerts": True, "typographer": False})
-    md.enable(["table", "strikethrough"])
-    md.use(admon_plugin).use(footnote_plugin).use(deflist_plugin)
+    md.enable(["table", "strikethrough"] if "strikethrough" in syntax else ["table"])
+    for name, plugin in (("admonition", admon_plugin), ("footnote", footnote_plugin), ("deflist", deflist_plugin)):
+        if name in syntax:
+            md.use(plugin)
     md.use(anchors_plugin, min_level=2, max_level=4)
     md.core.ruler.push("qser_links", _links_rule)
     return md
 
 
-_MD = _make_parser()
+def _syntax(text: str) -> frozenset[str]:
+    """The optional syntax ``text`` may use."""
+    return frozenset(name for name, used in _OPTIONAL.items() if used(text))
 
 
 def render_block(text: str, ctx: RenderContext | None = None) -> str:
     """Markdown (block level) to sanitised HTML."""
     if not text:
         return ""
-    return sanitize(_MD.render(text, {"qser": ctx} if ctx else {}))
+    return sanitize(_parser(_syntax(text)).render(text, {"qser": ctx} if ctx else {}))
 
 
 def render_inline(text: str, ctx: RenderContext | None = None) -> str:
     """Markdown without paragraphs (question texts, choices) to sanitised HTML."""
     if not text:
         return ""
-    return sanitize(_MD.renderInline(text, {"qser": ctx} if ctx else {}))
+    return sanitize(_parser(_syntax(text)).renderInline(text, {"qser": ctx} if ctx else {}))
 
 
 def plain_text(html: str) -> str:
