@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from . import Target, register
@@ -13,13 +14,18 @@ if TYPE_CHECKING:
 
 def write(rendered: RenderedCourse, stage: Stage, _options) -> list[str]:
     """The whole site under ``html/``; with a build cache, pages the last build wrote as they are
-    now are kept (hard-linked), not written again. Without one, a big site's pages are split
-    over the cores when this is the only writer running (:mod:`packager.parallel`); the
-    builder, made first, holds the compiled templates every worker inherits."""
+    now are kept (hard-linked), not written again. Without one, a big site's pages were
+    written by the renderers (:func:`pages_while_rendering`), or are split over the cores when
+    this is the only writer running (:mod:`packager.parallel`); the builder, made first,
+    holds the compiled templates every worker inherits."""
     from .. import parallel  # imported when writing: registering the target stays light
+    from ..render.course import pages_written
     from ..render.site import SiteBuilder
 
     builder, langs = SiteBuilder(rendered), tuple(rendered.languages)
+    if pages_written(rendered):
+        stage.write_tree("html", builder.shared_files(langs))
+        return ["html"]
     big = len(rendered.course.items) * len(langs) >= parallel.FROM_PAGES
     if rendered.cache is not None or not big or parallel.cores() < 2:
         stage.write_tree("html", builder.files(), rendered.cache)
@@ -31,6 +37,18 @@ def write(rendered: RenderedCourse, stage: Stage, _options) -> list[str]:
         pass
     stage.write_tree("html", builder.shared_files(langs))
     return ["html"]
+
+
+def pages_while_rendering(stage: Stage) -> Callable[[RenderedCourse, list[tuple[str, str]]], None]:
+    """What writes the site's pages in the rendering workers, as soon as a worker has rendered
+    their sections (``pages`` of :func:`packager.render.render_course`); :func:`write` then
+    adds the files every language shares."""
+    from ..render.site import SiteBuilder
+
+    def write_pages(rendered: RenderedCourse, keys: list[tuple[str, str]]) -> None:
+        stage.write_tree("html", SiteBuilder(rendered).pages(tuple(rendered.languages), keys))
+
+    return write_pages
 
 
 register(Target("html", "static HTML site in html/<lang>/", write, weight=9))
