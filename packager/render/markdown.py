@@ -123,8 +123,8 @@ def _links_rule(state) -> None:
             _translate_alert_title(state.tokens, index, ctx.lang)
         elif token.type in ("html_block", "html_inline"):
             token.content = _rewrite_html(ctx, token.content, line)
-        elif token.type == "inline" and token.children:
-            offset = 0
+        elif token.type == "inline" and token.children and ("[" in token.content or "<" in token.content):
+            offset = 0  # (links, images and inline HTML all start with one of those two)
             for child in token.children:
                 if child.type in ("softbreak", "hardbreak"):
                     offset += 1
