@@ -49,8 +49,9 @@ class Checked:
 
 def check(source: Path | str, options: BuildOptions = BuildOptions(), cache: Cache | None = None,
           pages: PageWriter | None = None) -> Checked:
-    """Load and render without writing (but the ``pages``, which
-    :func:`~packager.render.render_course` writes while rendering); raises :class:`CourseError` listing every problem."""
+    """Load and render without writing (but the ``pages`` that
+    :func:`~packager.render.render_course` writes while rendering); raises
+    :class:`CourseError` listing every problem."""
     from .render import render_course  # imported here: a build with nothing to do needs neither
     from .source import load_partial
 
@@ -111,12 +112,12 @@ def build(
         if early is not None:
             _drop_early_stage(*early)
         raise
-    step("render")
-    if cache is not None:
-        cache.save("render")
     kept = [path for name in targets if name not in todo for path in record.outputs(name)]
     outputs: dict[str, list[str]] = {}
     with early[0] if early else Stage(Path(out)) as stage:
+        step("render")
+        if cache is not None:
+            cache.save("render")
         for group, written in _write_groups(checked.rendered, stage, todo, options):
             outputs.update(written)
             for name in group:
