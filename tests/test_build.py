@@ -167,6 +167,9 @@ def test_parallel_writers_give_the_same_bytes(mini_course: Path, tmp_path: Path,
     assert run("build", str(mini_course), "--out", str(tmp_path / "parallel")).exit_code == 0
     serial, forked = tree_digest(tmp_path / "serial"), tree_digest(tmp_path / "parallel")
     assert len(serial) > 10 and serial == forked
+    # without a cache, the renderers write the site's pages and the writers the rest
+    assert run("build", str(mini_course), "--out", str(tmp_path / "uncached"), "--no-cache").exit_code == 0
+    assert tree_digest(tmp_path / "uncached") == serial
     # alone, the HTML writer splits its pages over the cores
     assert run("build", str(mini_course), "--out", str(tmp_path / "html"), "-t", "html", "--no-cache").exit_code == 0
     assert tree_digest(tmp_path / "html/html") == tree_digest(tmp_path / "serial/html")
