@@ -170,7 +170,7 @@ def test_parallel_writers_give_the_same_bytes(mini_course: Path, tmp_path: Path,
     # without a cache, the renderers write the site's pages and the writers the rest
     assert run("build", str(mini_course), "--out", str(tmp_path / "uncached"), "--no-cache").exit_code == 0
     assert tree_digest(tmp_path / "uncached") == serial
-    # alone, the HTML writer splits its pages over the cores
+    # html alone: the renderers write its pages, on every core
     assert run("build", str(mini_course), "--out", str(tmp_path / "html"), "-t", "html", "--no-cache").exit_code == 0
     assert tree_digest(tmp_path / "html/html") == tree_digest(tmp_path / "serial/html")
 
