@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
-from .xml import Node, document, leaves, node
+from .xml import Raw, document, flat, node
 
 EMPTY_SHA1 = hashlib.sha1(b"").hexdigest()  # the content hash of Moodle's directory rows
 PLUGINFILE = "@@PLUGINFILE@@"
@@ -34,34 +34,34 @@ class StoredFile:
     mimetype: str | None
     timestamp: int
     sortorder: int = 0
+    source: str | None = None  # the course asset the bytes came from (not written: for the build cache)
 
-    def xml(self) -> Node:
-        return node(
+    def xml(self) -> Raw:
+        return flat(
             "file",
-            leaves(
-                {
-                    "contenthash": self.contenthash,
-                    "contextid": self.contextid,
-                    "component": self.component,
-                    "filearea": self.filearea,
-                    "itemid": self.itemid,
-                    "filepath": self.filepath,
-                    "filename": self.filename,
-                    "userid": None,
-                    "filesize": self.filesize,
-                    "mimetype": self.mimetype,
-                    "status": 0,
-                    "timecreated": self.timestamp,
-                    "timemodified": self.timestamp,
-                    "source": None,
-                    "author": None,
-                    "license": None,
-                    "sortorder": self.sortorder,
-                    "repositorytype": None,
-                    "repositoryid": None,
-                    "reference": None,
-                }
-            ),
+            {
+                "contenthash": self.contenthash,
+                "contextid": self.contextid,
+                "component": self.component,
+                "filearea": self.filearea,
+                "itemid": self.itemid,
+                "filepath": self.filepath,
+                "filename": self.filename,
+                "userid": None,
+                "filesize": self.filesize,
+                "mimetype": self.mimetype,
+                "status": 0,
+                "timecreated": self.timestamp,
+                "timemodified": self.timestamp,
+                "source": None,
+                "author": None,
+                "license": None,
+                "sortorder": self.sortorder,
+                "repositorytype": None,
+                "repositoryid": None,
+                "reference": None,
+            },
+            1,
             id=self.id,
         )
 
@@ -77,7 +77,8 @@ class FilePool:
     def area(self, contextid: int, component: str, filearea: str, itemid: int = 0) -> FileArea:
         return FileArea(self, contextid, component, filearea, itemid)
 
-    def _add(self, area: FileArea, filepath: str, filename: str, data: bytes | None, mimetype: str | None, sortorder: int) -> StoredFile:
+    def _add(self, area: FileArea, filepath: str, filename: str, data: bytes | None, mimetype: str | None, sortorder: int,
+             source: str | None = None) -> StoredFile:
         if data is None:
             contenthash, size = EMPTY_SHA1, 0
         else:
@@ -96,6 +97,7 @@ class FilePool:
             mimetype=mimetype,
             timestamp=self.timestamp,
             sortorder=sortorder,
+            source=source,
         )
         self.records.append(record)
         return record
@@ -120,12 +122,13 @@ class FileArea:
     ids: list[int] = field(default_factory=list)
     _paths: dict[str, StoredFile] = field(default_factory=dict)
 
-    def add(self, path: str, data: bytes, mimetype: str | None, sortorder: int = 0) -> str:
-        """Store ``data`` at ``path`` (relative, POSIX) once; returns its ``@@PLUGINFILE@@`` URL."""
+    def add(self, path: str, data: bytes, mimetype: str | None, sortorder: int = 0, source: str | None = None) -> str:
+        """Store ``data`` at ``path`` (relative, POSIX) once; returns its ``@@PLUGINFILE@@`` URL.
+        ``source``: the course asset ``data`` was read from, if any."""
         if path not in self._paths:
             pure = PurePosixPath(path)
             folder = "/" if str(pure.parent) == "." else f"/{pure.parent}/"
-            record = self.pool._add(self, folder, pure.name, data, mimetype, sortorder)
+            record = self.pool._add(self, folder, pure.name, data, mimetype, sortorder, source)
             self._paths[path] = record
             self.ids.append(record.id)
             self._directories(folder)
