@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from ...model import ItemKind
-from .build import ActivityBody, Build
+from .build import Activity, ActivityBody, Build
 from .common import activity_extras, inforef
 from .grades import activity_grades
 from .lti import lti
@@ -103,16 +103,20 @@ def module_xml(build: Build, module: Module, show_description: bool) -> bytes:
     )
 
 
-def files(build: Build, module: Module, activity: ActivityBody, grade_total: float, bank: QuestionBank) -> dict[str, bytes]:
+def activity(build: Build, module: Module, bank: QuestionBank, packages: Mapping[str, Embedded]) -> Activity:
+    """The module built: its element and its own documents."""
+    made = body(build, module, bank, packages)
+    wrapper = node("activity", made.element, id=module.instance, moduleid=module.cmid, modulename=module.modname, contextid=module.contextid)
+    documents = {"module.xml": module_xml(build, module, made.show_description), f"{module.modname}.xml": document(wrapper)}
+    return Activity(made.name, documents, tuple(i for area in made.areas for i in area.ids), made.grade, made.uses_bank)
+
+
+def files(build: Build, module: Module, activity: Activity, grade_total: float, bank: QuestionBank) -> dict[str, bytes]:
     """The folder's files, keyed by their archive path."""
-    wrapper = node(
-        "activity", activity.element, id=module.instance, moduleid=module.cmid, modulename=module.modname, contextid=module.contextid
-    )
     entries = {
-        "module.xml": module_xml(build, module, activity.show_description),
-        f"{module.modname}.xml": document(wrapper),
+        **activity.documents,
         "inforef.xml": inforef(
-            files=[i for area in activity.areas for i in area.ids],
+            files=activity.file_ids,
             grade_items=[activity.grade.id] if activity.grade else [],
             question_categories=bank.ids if activity.uses_bank else (),
         ),

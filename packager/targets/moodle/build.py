@@ -76,3 +76,16 @@ class ActivityBody:
     grade: GradeItem | None = None
     uses_bank: bool = False  # its inforef.xml lists the question bank's categories (quizzes, the bank)
     show_description: bool = False
+
+
+@dataclass(frozen=True)
+class Activity:
+    """A built activity as the rest of the backup needs it: its own documents (``module.xml``,
+    ``<mod>.xml``) and what its ``inforef.xml``, ``grades.xml`` and the course's lists need.
+    Plain data, so the build cache can keep it (:mod:`.reuse`)."""
+
+    name: str
+    documents: dict[str, bytes]
+    file_ids: tuple[int, ...]
+    grade: GradeItem | None
+    uses_bank: bool

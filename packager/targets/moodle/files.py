@@ -10,7 +10,8 @@ directory of an area also gets the ``.`` row Moodle's file API keeps for it.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import astuple, dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
@@ -108,6 +109,37 @@ class FilePool:
     def entries(self) -> dict[str, bytes]:
         """Archive entries of the content blobs."""
         return {f"files/{sha[:2]}/{sha}": data for sha, data in self.blobs.items()}
+
+    # --- the build cache replays what an activity added (see :mod:`.reuse`) ---------------
+
+    def since(self, mark: int) -> tuple | None:
+        """The rows added after the first ``mark``, as plain data; None if one holds bytes
+        that came from no course asset (they could not be read again)."""
+        added = self.records[mark:]
+        if any(r.source is None and r.filename != "." for r in added):
+            return None
+        return tuple(astuple(r) for r in added)
+
+    def replay(self, rows: tuple, read: Callable[[str], bytes]) -> bool:
+        """Adds again the rows :meth:`since` recorded, reading each asset with ``read``;
+        False (and nothing added) when an asset no longer has the recorded bytes."""
+        records = [StoredFile(*row) for row in rows]
+        if records and records[0].id != len(self.records) + 1:
+            return False
+        blobs = {}
+        for record in records:
+            if record.source is not None:
+                try:
+                    data = read(record.source)
+                except OSError:
+                    return False
+                if len(data) != record.filesize or hashlib.sha1(data).hexdigest() != record.contenthash:
+                    return False
+                blobs[record.contenthash] = data
+        self.records += records
+        for sha, data in blobs.items():
+            self.blobs.setdefault(sha, data)
+        return True
 
 
 @dataclass
