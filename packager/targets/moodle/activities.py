@@ -113,14 +113,11 @@ def activity(build: Build, module: Module, bank: QuestionBank, packages: Mapping
 
 def files(build: Build, module: Module, activity: Activity, grade_total: float, bank: QuestionBank) -> dict[str, bytes]:
     """The folder's files, keyed by their archive path."""
+    references = (activity.file_ids, (activity.grade.id,) if activity.grade else (), bank.ids if activity.uses_bank else ())
     entries = {
         **activity.documents,
-        "inforef.xml": inforef(
-            files=activity.file_ids,
-            grade_items=[activity.grade.id] if activity.grade else [],
-            question_categories=bank.ids if activity.uses_bank else (),
-        ),
-        "grades.xml": activity_grades(activity.grade, grade_total, build.timestamp),
+        "inforef.xml": build.once(("inforef", references), lambda: inforef(*references)),
+        "grades.xml": build.once(("grades", activity.grade, grade_total), lambda: activity_grades(activity.grade, grade_total, build.timestamp)),
         **activity_extras(),
     }
     return {f"{module.directory}/{name}": data for name, data in entries.items()}

@@ -19,12 +19,13 @@ question bank activity (no item) are always built: one each per backup, and chea
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import astuple
+from dataclasses import astuple, replace
 
 from ...cache import code_digest, digest
 from .build import Activity, Build
 from .grades import GradeItem
 from .plan import Module
+from ...render import RenderedItem
 from .questions import QuestionBank
 
 AREA = "activities"
@@ -43,7 +44,7 @@ class Reuse:
             return make()
         pool, bank = self.build.pool, self.bank
         mark = (len(pool.records), bank.mark())
-        key = digest(self.base, module, self.build.items(module.item.id), mark)
+        key = digest(self.base, replace(module, item=None), _versions(self.build.items(module.item.id)), mark)
         hit = self.cache.get(AREA, key)
         if hit is not None:
             replayed = self._replay(hit)
@@ -76,3 +77,10 @@ class Reuse:
         assets = sorted((a.path, a.media_type, a.size) for a in build.course.assets.values())
         return digest(code_digest(), build.languages, build.stamp, build.timestamp, build.shortname, build.tool_base, links,
                       assets, self.bank.context)
+
+
+def _versions(parts: list[RenderedItem]) -> list[tuple]:
+    """The rendered versions, for a key: each item once with its texts (render gives each
+    version its item's own text for the language; any other text is keyed in full)."""
+    return [(p.item, p.text.lang, p.html, p.screener, p.quiz, None if p.text is p.item.texts.get(p.text.lang) else p.text)
+            for p in parts]
