@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from ...model import ItemKind
 from .build import Activity, ActivityBody, Build
 from .common import activity_extras, inforef
-from .grades import activity_grades
+from .grades import GradeItem, activity_grades
 from .lti import lti
 from .plan import QBANK, Module
 from .qbank import qbank
@@ -108,15 +108,23 @@ def activity(build: Build, module: Module, bank: QuestionBank, packages: Mapping
     made = body(build, module, bank, packages)
     wrapper = node("activity", made.element, id=module.instance, moduleid=module.cmid, modulename=module.modname, contextid=module.contextid)
     documents = {"module.xml": module_xml(build, module, made.show_description), f"{module.modname}.xml": document(wrapper)}
-    return Activity(made.name, documents, tuple(i for area in made.areas for i in area.ids), made.grade, made.uses_bank)
+    file_ids = tuple(i for area in made.areas for i in area.ids)
+    if not made.uses_bank:  # else it lists the whole bank, known once every quiz is built
+        documents["inforef.xml"] = references(build, file_ids, made.grade, ())
+    return Activity(made.name, documents, file_ids, made.grade, made.uses_bank)
+
+
+def references(build: Build, file_ids: tuple[int, ...], grade: GradeItem | None, categories: tuple[int, ...]) -> bytes:
+    """The folder's ``inforef.xml``."""
+    refs = (file_ids, (grade.id,) if grade else (), categories)
+    return build.once(("inforef", refs), lambda: inforef(*refs))
 
 
 def files(build: Build, module: Module, activity: Activity, grade_total: float, bank: QuestionBank) -> dict[str, bytes]:
     """The folder's files, keyed by their archive path."""
-    references = (activity.file_ids, (activity.grade.id,) if activity.grade else (), bank.ids if activity.uses_bank else ())
     entries = {
         **activity.documents,
-        "inforef.xml": build.once(("inforef", references), lambda: inforef(*references)),
+        "inforef.xml": activity.documents.get("inforef.xml") or references(build, activity.file_ids, activity.grade, bank.ids),
         "grades.xml": build.once(("grades", activity.grade, grade_total), lambda: activity_grades(activity.grade, grade_total, build.timestamp)),
         **activity_extras(),
     }

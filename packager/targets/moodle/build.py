@@ -89,7 +89,8 @@ class ActivityBody:
 @dataclass(frozen=True)
 class Activity:
     """A built activity as the rest of the backup needs it: its own documents (``module.xml``,
-    ``<mod>.xml``) and what its ``inforef.xml``, ``grades.xml`` and the course's lists need.
+    ``<mod>.xml``, and ``inforef.xml`` unless it lists the question bank) and what its other
+    files and the course's lists need.
     Plain data, so the build cache can keep it (:mod:`.reuse`)."""
 
     name: str

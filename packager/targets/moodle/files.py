@@ -74,6 +74,7 @@ class FilePool:
     timestamp: int
     records: list[StoredFile] = field(default_factory=list)
     blobs: dict[str, bytes] = field(default_factory=dict)
+    rows: list[Raw] = field(default_factory=list)  # each record's row of files.xml
 
     def area(self, contextid: int, component: str, filearea: str, itemid: int = 0) -> FileArea:
         return FileArea(self, contextid, component, filearea, itemid)
@@ -101,10 +102,11 @@ class FilePool:
             source=source,
         )
         self.records.append(record)
+        self.rows.append(record.xml())
         return record
 
     def xml(self) -> bytes:
-        return document(node("files", (record.xml() for record in self.records)))
+        return document(node("files", self.rows))
 
     def entries(self) -> dict[str, bytes]:
         """Archive entries of the content blobs."""
@@ -118,12 +120,12 @@ class FilePool:
         added = self.records[mark:]
         if any(r.source is None and r.filename != "." for r in added):
             return None
-        return tuple(astuple(r) for r in added)
+        return tuple((*astuple(r), row.text) for r, row in zip(added, self.rows[mark:]))
 
     def replay(self, rows: tuple, read: Callable[[str], bytes]) -> bool:
         """Adds again the rows :meth:`since` recorded, reading each asset with ``read``;
         False (and nothing added) when an asset no longer has the recorded bytes."""
-        records = [StoredFile(*row) for row in rows]
+        records = [StoredFile(*row[:-1]) for row in rows]
         if records and records[0].id != len(self.records) + 1:
             return False
         blobs = {}
@@ -137,6 +139,7 @@ class FilePool:
                     return False
                 blobs[record.contenthash] = data
         self.records += records
+        self.rows += (Raw(row[-1], 1) for row in rows)
         for sha, data in blobs.items():
             self.blobs.setdefault(sha, data)
         return True
