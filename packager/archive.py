@@ -124,8 +124,8 @@ def tgz_bytes(entries: Mapping[str, bytes], *, first: Iterable[str] = (), date: 
             runs.append([])
         folder_of_run = folder
         chunks = runs[-1]
-        if directories:
-            parts = name.split("/")[:-1]
+        if directories and folder and folder + "/" not in written_dirs:  # else its parents are written too
+            parts = folder.split("/")
             for depth in range(1, len(parts) + 1):
                 path = "/".join(parts[:depth]) + "/"
                 if path not in written_dirs:
@@ -209,7 +209,8 @@ def _split_name(name: str) -> tuple[str, str]:
 
 
 def _check_name(name: str) -> None:
-    if not name or name.startswith("/") or "\\" in name or any(p in ("", ".", "..") for p in name.rstrip("/").split("/")):
+    parts = set(name.rstrip("/").split("/"))
+    if not name or name.startswith("/") or "\\" in name or "" in parts or "." in parts or ".." in parts:
         raise ValueError(f"unsafe archive path: {name!r}")
     if not name.isascii():
         raise ValueError(f"archive path must be ASCII: {name!r}")
