@@ -158,22 +158,14 @@ def _connection(base: str, ca: str | None) -> http.client.HTTPConnection:
     return http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
 
 
-def _one_launch(base: str, issuer: str, key, ca: str | None = None) -> None:
-    target = base + "lti/launch"
-    conn = _connection(base, ca)
-    form = urlencode({"iss": issuer, "login_hint": "42", "target_link_uri": target, "lti_message_hint": "m", "client_id": CLIENT_ID,
-                      "lti_deployment_id": DEPLOYMENT})
-    conn.request("POST", "/lti/login", form, {"Content-Type": "application/x-www-form-urlencoded"})
-    resp = conn.getresponse()
-    page = resp.read().decode()
-    auth = re.search(r'data-auth="([^"]*)"', page)
-    if resp.status != 200 or not auth:
-        raise RuntimeError(f"login answered {resp.status}")
-    query = parse_qs(urlsplit(html.unescape(auth.group(1))).query)
-    cookie = resp.getheader("Set-Cookie").split(";", 1)[0]
+LOGIN_PAGE_AUTH = re.compile(r'data-auth="([^"]*)"')  # where the login page sends the browser on
+
+
+def signed_id_token(issuer: str, target: str, nonce: str, key) -> str:
+    """The platform's part of a launch: a learner's resource-link id_token, signed RS256."""
     now = int(time.time())
     claims = {
-        "iss": issuer, "aud": CLIENT_ID, "sub": f"user-{secrets.randbelow(10**6)}", "iat": now, "exp": now + 60, "nonce": query["nonce"][0],
+        "iss": issuer, "aud": CLIENT_ID, "sub": f"user-{secrets.randbelow(10**6)}", "iat": now, "exp": now + 60, "nonce": nonce,
         "https://purl.imsglobal.org/spec/lti/claim/message_type": "LtiResourceLinkRequest",
         "https://purl.imsglobal.org/spec/lti/claim/version": "1.3.0",
         "https://purl.imsglobal.org/spec/lti/claim/deployment_id": DEPLOYMENT,
@@ -183,7 +175,23 @@ def _one_launch(base: str, issuer: str, key, ca: str | None = None) -> None:
         "https://purl.imsglobal.org/spec/lti/claim/custom": {"qser_screener": SCREENER},
         "https://purl.imsglobal.org/spec/lti/claim/launch_presentation": {"locale": "el-GR"},
     }
-    id_token = jwt.encode(claims, key, algorithm="RS256", headers={"kid": "bench-key"})
+    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": "bench-key"})
+
+
+def _one_launch(base: str, issuer: str, key, ca: str | None = None) -> None:
+    target = base + "lti/launch"
+    conn = _connection(base, ca)
+    form = urlencode({"iss": issuer, "login_hint": "42", "target_link_uri": target, "lti_message_hint": "m", "client_id": CLIENT_ID,
+                      "lti_deployment_id": DEPLOYMENT})
+    conn.request("POST", "/lti/login", form, {"Content-Type": "application/x-www-form-urlencoded"})
+    resp = conn.getresponse()
+    page = resp.read().decode()
+    auth = LOGIN_PAGE_AUTH.search(page)
+    if resp.status != 200 or not auth:
+        raise RuntimeError(f"login answered {resp.status}")
+    query = parse_qs(urlsplit(html.unescape(auth.group(1))).query)
+    cookie = resp.getheader("Set-Cookie").split(";", 1)[0]
+    id_token = signed_id_token(issuer, target, query["nonce"][0], key)
     conn = _connection(base, ca)
     conn.request("POST", "/lti/launch", urlencode({"id_token": id_token, "state": query["state"][0]}),
                  {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
@@ -427,6 +435,9 @@ def main() -> None:
         from benchmarks.lti_cluster_bench import NODE_WORKERS, bench_two_nodes
 
         two = bench_two_nodes(Path(tmp) / "cluster")
+        from benchmarks.lti_inprocess import LAUNCHES, ROUNDS, bench_inprocess
+
+        alone = bench_inprocess()
         outbox = bench_outbox(Path(tmp))
         teacher = bench_teacher(Path(tmp))
     table = Table(title=f"LTI tool on {os.cpu_count()} cores (gunicorn, SQLite WAL, loopback)")
@@ -438,6 +449,8 @@ def main() -> None:
     table.add_row(f"the same {CLIENTS} clients offering {GOAL_RATE:.0f} launches/s: achieved", f"{paced['per_second']:.0f}  ({paced['errors']} errors)", f">= {GOAL_RATE:.0f}")
     table.add_row("  latency p50 / p95 at that rate", f"{paced['p50_ms']:.1f} ms / {paced['p95_ms']:.1f} ms", "p95 < 50 ms")
     table.add_row("tool CPU time per launch (all gunicorn workers)", f"{launches['cpu_ms']:.1f} ms", "<= 2 ms")
+    table.add_row(f"  the same launch in-process, no server or sockets (best of {ROUNDS} x {LAUNCHES}): login + launch",
+                  f"{alone['cpu_ms']:.2f} ms ({alone['login_ms']:.2f} + {alone['launch_ms']:.2f})", "")
     table.add_row(f"two nodes ({NODE_WORKERS} workers each, PostgreSQL) behind nginx, HTTPS: complete launches/s",
                   f"{two['per_second']:.0f}  ({two['launches']} ok, {two['errors']} errors)", "")
     table.add_row("  latency p50 / p95", f"{two['p50_ms']:.1f} ms / {two['p95_ms']:.1f} ms", "")

@@ -38,7 +38,8 @@ def entry_date(iso_date: str = "") -> tuple[int, int, int, int, int, int]:
 def ordered(entries: Mapping[str, bytes], first: Iterable[str]) -> list[str]:
     """The order archives store entries in: ``first`` (those present), then the rest sorted."""
     head = [name for name in first if name in entries]
-    return head + sorted(name for name in entries if name not in set(head))
+    skip = set(head)
+    return head + sorted(name for name in entries if name not in skip)
 
 
 def zip_bytes(entries: Mapping[str, bytes], *, first: Iterable[str] = (), date: tuple = ZIP_EPOCH, level: int = 6,
@@ -124,8 +125,8 @@ def tgz_bytes(entries: Mapping[str, bytes], *, first: Iterable[str] = (), date: 
             runs.append([])
         folder_of_run = folder
         chunks = runs[-1]
-        if directories:
-            parts = name.split("/")[:-1]
+        if directories and folder and folder + "/" not in written_dirs:  # else its parents are written too
+            parts = folder.split("/")
             for depth in range(1, len(parts) + 1):
                 path = "/".join(parts[:depth]) + "/"
                 if path not in written_dirs:
@@ -175,12 +176,14 @@ def ustar_header(name: str, size: int, mtime: int, directory: bool = False) -> b
     prefix = ""
     if len(name) > tarfile.LENGTH_NAME:
         prefix, name = _split_name(name)
-    block = b"".join((
-        _text(name, 100), _USTAR_DIR if directory else _USTAR_FILE, _octal(size, 12), _octal(mtime, 12),
-        b"        ",  # the checksum, counted as spaces
-        tarfile.DIRTYPE if directory else tarfile.REGTYPE, _USTAR_MIDDLE, _text(prefix, 155), bytes(12),
+    name_field, numbers, prefix_field = _text(name, 100), _octal(size, 12) + _octal(mtime, 12), _text(prefix, 155)
+    # the checksum is the sum of the block's bytes, its own field counted as spaces: only the
+    # name, the numbers and the prefix vary, the rest is summed once (_USTAR_SUM)
+    checksum = sum(name_field) + sum(numbers) + sum(prefix_field) + _USTAR_SUM[directory]
+    return b"".join((
+        name_field, _USTAR_DIR if directory else _USTAR_FILE, numbers, b"%06o\0 " % checksum,
+        tarfile.DIRTYPE if directory else tarfile.REGTYPE, _USTAR_MIDDLE, prefix_field, bytes(12),
     ))
-    return block[:148] + b"%06o\0 " % sum(block) + block[156:]
 
 
 def _text(value: str, length: int) -> bytes:
@@ -196,6 +199,10 @@ def _octal(number: int, length: int) -> bytes:
 # the fields every header shares: mode, owner and group ids; link name, magic, owner names, device
 _USTAR_FILE, _USTAR_DIR = (_octal(mode, 8) + _octal(0, 8) * 2 for mode in (0o644, 0o755))
 _USTAR_MIDDLE = _text("", 100) + tarfile.POSIX_MAGIC + bytes(32 + 32 + 8 + 8)
+_USTAR_SUM = {
+    directory: sum(mode) + sum(b"        ") + sum(kind) + sum(_USTAR_MIDDLE)
+    for directory, mode, kind in ((False, _USTAR_FILE, tarfile.REGTYPE), (True, _USTAR_DIR, tarfile.DIRTYPE))
+}
 
 
 def _split_name(name: str) -> tuple[str, str]:
@@ -209,7 +216,8 @@ def _split_name(name: str) -> tuple[str, str]:
 
 
 def _check_name(name: str) -> None:
-    if not name or name.startswith("/") or "\\" in name or any(p in ("", ".", "..") for p in name.rstrip("/").split("/")):
+    parts = set(name.rstrip("/").split("/"))
+    if not name or name.startswith("/") or "\\" in name or "" in parts or "." in parts or ".." in parts:
         raise ValueError(f"unsafe archive path: {name!r}")
     if not name.isascii():
         raise ValueError(f"archive path must be ASCII: {name!r}")

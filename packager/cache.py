@@ -1,11 +1,13 @@
 """The build cache: what an earlier build already computed, kept on disk for the next one.
 
-It lives in ``<out>/.qser-cache/`` (or ``--cache-dir`` / ``QSER_CACHE_DIR``) as a few files,
-one per *area* (rendered fragments, site pages of each target family, the last build's
-record). Each file is plain data (dicts of strings, bytes, numbers) in :mod:`marshal`
-format behind a header naming the cache format and the qser version, and a SHA-256 of the
-payload; a file that is truncated, damaged, from another version or from anything else is
-ignored (and rebuilt by this build), never trusted. Nothing is ever unpickled.
+It lives in ``<out>/.qser-cache/`` (or ``--cache-dir`` / ``QSER_CACHE_DIR``), one *area*
+per kind of entry (rendered fragments, site pages of each target family, the last build's
+record), each area in :data:`SHARDS` files by a hash of the key, so a build that changed a
+few entries rewrites only the files holding them. Each file is plain data (dicts of
+strings, bytes, numbers) in :mod:`marshal` format behind a header naming the cache format
+and the qser version, and a SHA-256 of the payload; a file that is truncated, damaged, from
+another version or from anything else is ignored (and rebuilt by this build), never
+trusted. Nothing is ever unpickled.
 
 Entries are looked up by a digest of everything their value depends on (see :func:`digest`
 and :data:`CODE`), so a stale entry is simply never found again; each build keeps only the
@@ -18,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+import zlib
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
@@ -28,7 +31,8 @@ from typing import Any
 from . import __version__
 from .archive import write_atomic
 
-FORMAT = 1
+FORMAT = 2
+SHARDS = 16
 MAGIC = b"qser-cache\n"
 ENV = "QSER_CACHE_DIR"
 FOLDER = ".qser-cache"
@@ -77,6 +81,7 @@ class Cache:
         self.stats: Counter[str] = Counter()
         self.ignored: list[str] = []  # files that were unreadable, damaged or foreign
         self._areas: dict[str, dict] = {}
+        self._shards: dict[str, list[dict]] = {}  # each area's files as read
         self._used: dict[str, dict] = {}
 
     @classmethod
@@ -112,26 +117,37 @@ class Cache:
         self._used[area] = dict(entries)
 
     def save(self, *areas: str) -> None:
-        """Write ``areas`` (default: every one used) with only this build's entries."""
+        """Write ``areas`` (default: every one used) with only this build's entries: the
+        files whose entries differ from what was read."""
         for area in areas or tuple(self._used):
-            if area in self._used:
-                self._write(area, self._used[area])
+            if area not in self._used:
+                continue
+            (self.folder / f"{self.prefix}{area}.bin").unlink(missing_ok=True)  # one file per area, as before shards
+            shards: list[dict] = [{} for _ in range(SHARDS)]
+            for key, value in self._used[area].items():
+                shards[shard_of(key)][key] = value
+            before = self._shards.get(area) or [None] * SHARDS  # None: not read, or not usable
+            for index, (now, then) in enumerate(zip(shards, before)):
+                if then is None or now != then:
+                    self._write(area, index, now)
 
     # --- files --------------------------------------------------------------------------
 
-    def _path(self, area: str) -> Path:
-        return self.folder / f"{self.prefix}{area}.bin"
+    def _path(self, area: str, shard: int) -> Path:
+        return self.folder / f"{self.prefix}{area}.{shard:x}.bin"
 
     def _area(self, area: str) -> dict:
         if area not in self._areas:
-            self._areas[area] = self._read(area)
+            self._shards[area] = [self._read(area, index) for index in range(SHARDS)]
+            self._areas[area] = {key: value for shard in self._shards[area] if shard for key, value in shard.items()}
         return self._areas[area]
 
     def _header(self) -> bytes:
         return MAGIC + f"format {FORMAT} qser {__version__}\n".encode()
 
-    def _read(self, area: str) -> dict:
-        path = self._path(area)
+    def _read(self, area: str, shard: int) -> dict | None:
+        """The file's entries ({} when there is none); None when it was unusable."""
+        path = self._path(area, shard)
         try:
             raw = path.read_bytes()
         except FileNotFoundError:
@@ -153,11 +169,15 @@ class Cache:
             return self._ignore(path, "damaged (not a table)")
         return value
 
-    def _ignore(self, path: Path, reason: str) -> dict:
+    def _ignore(self, path: Path, reason: str) -> None:
         self.ignored.append(f"{path}: {reason}")
-        return {}
 
-    def _write(self, area: str, entries: dict) -> None:
+    def _write(self, area: str, shard: int, entries: dict) -> None:
         payload = marshal.dumps(entries)
         self.folder.mkdir(parents=True, exist_ok=True)
-        write_atomic(self._path(area), self._header() + hashlib.sha256(payload).digest() + payload)
+        write_atomic(self._path(area, shard), self._header() + hashlib.sha256(payload).digest() + payload)
+
+
+def shard_of(key: Any) -> int:
+    """The file of an area that holds ``key`` (keys are strings: digests, names, paths)."""
+    return zlib.crc32(str(key).encode("utf-8", "surrogatepass")) % SHARDS

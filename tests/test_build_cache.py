@@ -16,7 +16,7 @@ import pytest
 from packager import cache as cache_module
 from packager.archive import ustar_header
 from packager.build import BuildOptions, build
-from packager.cache import Cache
+from packager.cache import SHARDS, Cache, shard_of
 from packager.render import render_course
 from packager.render.site import SiteBuilder, SiteOptions
 from packager.source import load_course
@@ -204,3 +204,20 @@ def test_two_builds_at_once_share_one_cache(mini_course: Path, tmp_path: Path):
     assert len(after.record("render")) == 8 and not after.ignored
     assert not [p for p in shared.iterdir() if p.suffix != ".bin"]  # no temporary file left behind
     assert outputs(tmp_path / "out0") == outputs(tmp_path / "out2") == uncached(mini_course, tmp_path / "plain")
+
+
+def test_a_build_rewrites_only_the_cache_files_whose_entries_changed(tmp_path: Path):
+    first = Cache(tmp_path)
+    for i in range(200):
+        first.put("pages", f"k{i}", b"v%d" % i)
+    first.save()
+    inodes = {path.name: path.stat().st_ino for path in tmp_path.glob("pages.*.bin")}
+    assert len(inodes) == SHARDS
+    second = Cache(tmp_path)
+    assert all(second.get("pages", f"k{i}") == b"v%d" % i for i in range(1, 200))  # k0 is not used again
+    second.put("pages", "new", b"x")
+    second.save()
+    rewritten = {path.name for path in tmp_path.glob("pages.*.bin") if path.stat().st_ino != inodes[path.name]}
+    assert rewritten == {f"pages.{shard_of(key):x}.bin" for key in ("k0", "new")}
+    expected = {f"k{i}": b"v%d" % i for i in range(1, 200)} | {"new": b"x"}
+    assert Cache(tmp_path).record("pages") == expected

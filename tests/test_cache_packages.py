@@ -137,11 +137,11 @@ def test_damaged_package_cache_file_is_ignored(mini_course: Path, tmp_path: Path
     out = tmp_path / "out"
     cached(mini_course, out)
     edit_text(mini_course)
-    damaged = out / ".qser-cache" / f"{area}.bin"
+    damaged = max((out / ".qser-cache").glob(f"{area}.*.bin"), key=lambda path: path.stat().st_size)
     data = damaged.read_bytes()
     damaged.write_bytes(data[:-40] + bytes(b ^ 0x55 for b in data[-40:]))
     cache = cached(mini_course, out)
-    assert any(f"{area}.bin: damaged" in line for line in cache.ignored)
+    assert any(f"{damaged.name}: damaged" in line for line in cache.ignored)
     plain = tmp_path / "plain"
     build(mini_course, plain, PACKAGES)
     assert packages(out) == packages(plain)

@@ -124,6 +124,16 @@ def test_symlink_escaping_content(mini_course: Path, tmp_path: Path):
     assert f"{mini_course}/assets/leak.png" in line and "escapes the course folder" in line
 
 
+def test_symlinked_folder_escaping_content(mini_course: Path, tmp_path: Path):
+    """A plain file inside a linked folder is checked too (only link-free paths skip the check)."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "leak.png").write_bytes(b"\x89PNG")
+    os.symlink(outside, mini_course / "assets" / "linked")
+    line = only_error(mini_course)
+    assert f"{mini_course}/assets/linked/leak.png" in line and "escapes the course folder" in line
+
+
 def test_invalid_utf8_names_the_line(mini_course: Path):
     write(mini_course, "01-basics/01-first.md", b"---\ntitle: First\n---\nfine\ncaf\xe9 latin-1\n")
     line = only_error(mini_course)

@@ -48,19 +48,27 @@ class LaunchRecord:
         return is_staff(self.roles)
 
 
-# built once: every launch runs them, and building a statement costs more than running it
+# every launch runs these two: compiled once per process and run on the driver's cursor
+# (Database.driver_transaction), the one write on the launch path
 _INSERT_NONCE = insert(T.nonce_used)
+_NONCE_COLUMNS = ("nonce", "expires_at")
 _INSERT_LAUNCH = insert(T.launch).returning(T.launch.c.id)
+_LAUNCH_COLUMNS = ("token_hash", "platform_id", "deployment_id", "user_sub", "user_name", "roles", "context_id", "context_title",
+                   "resource_link_id", "resource_link_title", "screener_id", "lang", "lineitem_url", "ags_scopes", "return_url",
+                   "created_at", "expires_at", "message_type", "nrps_url", "deep_linking")
 
 
 def store_launch(db: Database, launch: Launch, *, token_hash: str, screener_id: str, lang: str, ttl_seconds: int) -> LaunchRecord:
     """Consume the nonce and store the launch, atomically: a replayed token stores nothing."""
     created = now()
     lineitem = launch.lineitem_url if launch.can_send_scores else None
+    nonce = db.prepare(_INSERT_NONCE, _NONCE_COLUMNS)
+    row = db.prepare(_INSERT_LAUNCH, _LAUNCH_COLUMNS)
     try:
-        with db.begin() as conn:
-            conn.execute(_INSERT_NONCE, {"nonce": launch.nonce, "expires_at": datetime.fromtimestamp(launch.expires_at, created.tzinfo) + timedelta(hours=1)})
-            launch_id = conn.execute(_INSERT_LAUNCH, dict(
+        with db.driver_transaction() as cursor:
+            cursor.execute(nonce.sql, nonce.params({
+                "nonce": launch.nonce, "expires_at": datetime.fromtimestamp(launch.expires_at, created.tzinfo) + timedelta(hours=1)}))
+            cursor.execute(row.sql, row.params(dict(
                 token_hash=token_hash, platform_id=launch.platform_id, deployment_id=launch.deployment_id,
                 user_sub=launch.sub, user_name=launch.name, roles=list(launch.roles),
                 context_id=launch.context_id, context_title=launch.context_title,
@@ -70,7 +78,8 @@ def store_launch(db: Database, launch: Launch, *, token_hash: str, screener_id: 
                 created_at=created, expires_at=created + timedelta(seconds=ttl_seconds),
                 message_type=launch.message_type, nrps_url=launch.nrps_url,
                 deep_linking=launch.deep_linking.as_json() if launch.deep_linking else None,
-            )).scalar_one()
+            )))
+            launch_id = cursor.fetchone()[0]
     except IntegrityError:
         raise NonceReused() from None
     return LaunchRecord(launch_id, launch.platform_id, launch.sub, launch.name, launch.roles, screener_id, lang, lineitem,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import errno
 import mimetypes
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
@@ -139,20 +140,29 @@ class _Loader(Naming, Checks, Translations):
         real_root = self.root.resolve()
         markdown: list[str] = []
         assets: dict[str, Asset] = {}
+        # folders reached without a symbolic link: a file in one that is no link itself is
+        # inside the course by construction, so only links are resolved (most of the walk's time)
+        plain = {str(self.root)}
         for dirpath, dirnames, filenames in os.walk(self.root, followlinks=True):
             rel_dir = Path(dirpath).relative_to(self.root)
             dirnames[:] = [d for d in sorted(dirnames) if not d.startswith(".") and not self._loops(Path(dirpath), rel_dir, d, real_root)]
+            in_plain = dirpath in plain
+            if in_plain:
+                plain.update(p for p in (os.path.join(dirpath, d) for d in dirnames) if not os.path.islink(p))
+            prefix = "" if rel_dir == Path(".") else f"{rel_dir.as_posix()}/"
             for name in sorted(filenames):
                 if name.startswith("."):
                     continue
-                full = Path(dirpath) / name
-                rel = (rel_dir / name).as_posix()
+                full = os.path.join(dirpath, name)
+                rel = prefix + name
                 try:
-                    size = full.stat().st_size
+                    status = os.lstat(full)
+                    link = stat.S_ISLNK(status.st_mode)
+                    size = os.stat(full).st_size if link else status.st_size
                 except OSError as exc:
-                    self.diag.error(rel, 0, _link_problem(full, exc))
+                    self.diag.error(rel, 0, _link_problem(Path(full), exc))
                     continue
-                if not full.resolve().is_relative_to(real_root):
+                if (link or not in_plain) and not Path(full).resolve().is_relative_to(real_root):
                     self.diag.error(rel, 1, "path escapes the course folder (a link to a file outside it)")
                     continue
                 if name.endswith(".md"):

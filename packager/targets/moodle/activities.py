@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from ...model import ItemKind
-from .build import ActivityBody, Build
+from .build import Activity, ActivityBody, Build
 from .common import activity_extras, inforef
-from .grades import activity_grades
+from .grades import GradeItem, activity_grades
 from .lti import lti
 from .plan import QBANK, Module
 from .qbank import qbank
@@ -103,20 +103,29 @@ def module_xml(build: Build, module: Module, show_description: bool) -> bytes:
     )
 
 
-def files(build: Build, module: Module, activity: ActivityBody, grade_total: float, bank: QuestionBank) -> dict[str, bytes]:
+def activity(build: Build, module: Module, bank: QuestionBank, packages: Mapping[str, Embedded]) -> Activity:
+    """The module built: its element and its own documents."""
+    made = body(build, module, bank, packages)
+    wrapper = node("activity", made.element, id=module.instance, moduleid=module.cmid, modulename=module.modname, contextid=module.contextid)
+    documents = {"module.xml": module_xml(build, module, made.show_description), f"{module.modname}.xml": document(wrapper)}
+    file_ids = tuple(i for area in made.areas for i in area.ids)
+    if not made.uses_bank:  # else it lists the whole bank, known once every quiz is built
+        documents["inforef.xml"] = references(build, file_ids, made.grade, ())
+    return Activity(made.name, documents, file_ids, made.grade, made.uses_bank)
+
+
+def references(build: Build, file_ids: tuple[int, ...], grade: GradeItem | None, categories: tuple[int, ...]) -> bytes:
+    """The folder's ``inforef.xml``."""
+    refs = (file_ids, (grade.id,) if grade else (), categories)
+    return build.once(("inforef", refs), lambda: inforef(*refs))
+
+
+def files(build: Build, module: Module, activity: Activity, grade_total: float, bank: QuestionBank) -> dict[str, bytes]:
     """The folder's files, keyed by their archive path."""
-    wrapper = node(
-        "activity", activity.element, id=module.instance, moduleid=module.cmid, modulename=module.modname, contextid=module.contextid
-    )
     entries = {
-        "module.xml": module_xml(build, module, activity.show_description),
-        f"{module.modname}.xml": document(wrapper),
-        "inforef.xml": inforef(
-            files=[i for area in activity.areas for i in area.ids],
-            grade_items=[activity.grade.id] if activity.grade else [],
-            question_categories=bank.ids if activity.uses_bank else (),
-        ),
-        "grades.xml": activity_grades(activity.grade, grade_total, build.timestamp),
+        **activity.documents,
+        "inforef.xml": activity.documents.get("inforef.xml") or references(build, activity.file_ids, activity.grade, bank.ids),
+        "grades.xml": build.once(("grades", activity.grade, grade_total), lambda: activity_grades(activity.grade, grade_total, build.timestamp)),
         **activity_extras(),
     }
     return {f"{module.directory}/{name}": data for name, data in entries.items()}

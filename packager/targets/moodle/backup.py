@@ -23,6 +23,7 @@ from .grades import gradebook
 from .manifest import ARCHIVE_INDEX, archive_index, moodle_backup
 from .plan import plan
 from .questions import QuestionBank
+from .reuse import Reuse
 from .scorm import Embedded
 from .texts import Languages
 from .target import MoodleOptions
@@ -45,18 +46,22 @@ def entries(rendered: RenderedCourse, languages: Languages, stamp: Stamp, tool_b
     ids = plan(course, tuple(by_lang), bank=stamp.banks_in_modules)
     build = Build(rendered, ids, languages, stamp, timestamp(course.date), course.shortname, tool_base)
     bank = QuestionBank(build)
-    bodies = {module.cmid: activities.body(build, module, bank, by_lang) for module in build.plan.modules}
-    grade_items = [body.grade for body in bodies.values() if body.grade is not None]
+    reuse = Reuse(build, bank)
+    built = {
+        module.cmid: reuse.activity(module, lambda module=module: activities.activity(build, module, bank, by_lang))
+        for module in build.plan.modules
+    }
+    grade_items = [activity.grade for activity in built.values() if activity.grade is not None]
     total = sum(item.grademax for item in grade_items)
     out: dict[str, bytes] = {}
     for module in build.plan.modules:
-        out.update(activities.files(build, module, bodies[module.cmid], total, bank))
+        out.update(activities.files(build, module, built[module.cmid], total, bank))
     has_questions = len(bank.categories) > 1
     # 4.5 lists the course bank in the course's inforef.xml; 5.x has no course bank
     out.update(course_files(build, bank.ids if has_questions and build.plan.bank is None else ()))
     for section in build.plan.sections:
         out.update(section_files(build, section))
-    titles = {cmid: body.name for cmid, body in bodies.items()}
+    titles = {cmid: activity.name for cmid, activity in built.items()}
     out.update(
         {
             MANIFEST: moodle_backup(build, filename, titles),

@@ -29,6 +29,7 @@ class Build:
     tool_base: str  # base URL of the qser LTI tool
     pool: FilePool = field(init=False)
     content: Content = field(init=False)
+    _made: dict = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.pool = FilePool(self.timestamp)
@@ -46,6 +47,13 @@ class Build:
     def items(self, item_id: str) -> list[RenderedItem]:
         """The item's rendered versions, one per language of this backup."""
         return self._items[item_id]
+
+    def once(self, key: tuple, make: Callable[[], bytes]) -> bytes:
+        """``make()`` once per backup and ``key``: most activities have the same (empty)
+        ``inforef.xml`` and ``grades.xml``."""
+        if key not in self._made:
+            self._made[key] = make()
+        return self._made[key]
 
     def sections(self, slug: str) -> list[RenderedSection]:
         return self._sections[slug]
@@ -76,3 +84,17 @@ class ActivityBody:
     grade: GradeItem | None = None
     uses_bank: bool = False  # its inforef.xml lists the question bank's categories (quizzes, the bank)
     show_description: bool = False
+
+
+@dataclass(frozen=True)
+class Activity:
+    """A built activity as the rest of the backup needs it: its own documents (``module.xml``,
+    ``<mod>.xml``, and ``inforef.xml`` unless it lists the question bank) and what its other
+    files and the course's lists need.
+    Plain data, so the build cache can keep it (:mod:`.reuse`)."""
+
+    name: str
+    documents: dict[str, bytes]
+    file_ids: tuple[int, ...]
+    grade: GradeItem | None
+    uses_bank: bool

@@ -61,7 +61,7 @@ class Content:
             asset = self.course.assets.get(path)
             if asset is None:
                 return None
-            return area.add(path, self.asset_bytes(path), asset.media_type)
+            return area.add(path, self.asset_bytes(path), asset.media_type, source=path)
         return None
 
     def _rewritten(self, area: FileArea | None, versions: Sequence[Version]) -> list[Version]:

@@ -10,11 +10,12 @@ directory of an area also gets the ``.`` row Moodle's file API keeps for it.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import astuple, dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
-from .xml import Node, document, leaves, node
+from .xml import Raw, document, flat, node
 
 EMPTY_SHA1 = hashlib.sha1(b"").hexdigest()  # the content hash of Moodle's directory rows
 PLUGINFILE = "@@PLUGINFILE@@"
@@ -34,34 +35,34 @@ class StoredFile:
     mimetype: str | None
     timestamp: int
     sortorder: int = 0
+    source: str | None = None  # the course asset the bytes came from (not written: for the build cache)
 
-    def xml(self) -> Node:
-        return node(
+    def xml(self) -> Raw:
+        return flat(
             "file",
-            leaves(
-                {
-                    "contenthash": self.contenthash,
-                    "contextid": self.contextid,
-                    "component": self.component,
-                    "filearea": self.filearea,
-                    "itemid": self.itemid,
-                    "filepath": self.filepath,
-                    "filename": self.filename,
-                    "userid": None,
-                    "filesize": self.filesize,
-                    "mimetype": self.mimetype,
-                    "status": 0,
-                    "timecreated": self.timestamp,
-                    "timemodified": self.timestamp,
-                    "source": None,
-                    "author": None,
-                    "license": None,
-                    "sortorder": self.sortorder,
-                    "repositorytype": None,
-                    "repositoryid": None,
-                    "reference": None,
-                }
-            ),
+            {
+                "contenthash": self.contenthash,
+                "contextid": self.contextid,
+                "component": self.component,
+                "filearea": self.filearea,
+                "itemid": self.itemid,
+                "filepath": self.filepath,
+                "filename": self.filename,
+                "userid": None,
+                "filesize": self.filesize,
+                "mimetype": self.mimetype,
+                "status": 0,
+                "timecreated": self.timestamp,
+                "timemodified": self.timestamp,
+                "source": None,
+                "author": None,
+                "license": None,
+                "sortorder": self.sortorder,
+                "repositorytype": None,
+                "repositoryid": None,
+                "reference": None,
+            },
+            1,
             id=self.id,
         )
 
@@ -73,11 +74,13 @@ class FilePool:
     timestamp: int
     records: list[StoredFile] = field(default_factory=list)
     blobs: dict[str, bytes] = field(default_factory=dict)
+    rows: list[Raw] = field(default_factory=list)  # each record's row of files.xml
 
     def area(self, contextid: int, component: str, filearea: str, itemid: int = 0) -> FileArea:
         return FileArea(self, contextid, component, filearea, itemid)
 
-    def _add(self, area: FileArea, filepath: str, filename: str, data: bytes | None, mimetype: str | None, sortorder: int) -> StoredFile:
+    def _add(self, area: FileArea, filepath: str, filename: str, data: bytes | None, mimetype: str | None, sortorder: int,
+             source: str | None = None) -> StoredFile:
         if data is None:
             contenthash, size = EMPTY_SHA1, 0
         else:
@@ -96,16 +99,50 @@ class FilePool:
             mimetype=mimetype,
             timestamp=self.timestamp,
             sortorder=sortorder,
+            source=source,
         )
         self.records.append(record)
+        self.rows.append(record.xml())
         return record
 
     def xml(self) -> bytes:
-        return document(node("files", (record.xml() for record in self.records)))
+        return document(node("files", self.rows))
 
     def entries(self) -> dict[str, bytes]:
         """Archive entries of the content blobs."""
         return {f"files/{sha[:2]}/{sha}": data for sha, data in self.blobs.items()}
+
+    # --- the build cache replays what an activity added (see :mod:`.reuse`) ---------------
+
+    def since(self, mark: int) -> tuple | None:
+        """The rows added after the first ``mark``, as plain data; None if one holds bytes
+        that came from no course asset (they could not be read again)."""
+        added = self.records[mark:]
+        if any(r.source is None and r.filename != "." for r in added):
+            return None
+        return tuple((*astuple(r), row.text) for r, row in zip(added, self.rows[mark:]))
+
+    def replay(self, rows: tuple, read: Callable[[str], bytes]) -> bool:
+        """Adds again the rows :meth:`since` recorded, reading each asset with ``read``;
+        False (and nothing added) when an asset no longer has the recorded bytes."""
+        records = [StoredFile(*row[:-1]) for row in rows]
+        if records and records[0].id != len(self.records) + 1:
+            return False
+        blobs = {}
+        for record in records:
+            if record.source is not None:
+                try:
+                    data = read(record.source)
+                except OSError:
+                    return False
+                if len(data) != record.filesize or hashlib.sha1(data).hexdigest() != record.contenthash:
+                    return False
+                blobs[record.contenthash] = data
+        self.records += records
+        self.rows += (Raw(row[-1], 1) for row in rows)
+        for sha, data in blobs.items():
+            self.blobs.setdefault(sha, data)
+        return True
 
 
 @dataclass
@@ -120,12 +157,13 @@ class FileArea:
     ids: list[int] = field(default_factory=list)
     _paths: dict[str, StoredFile] = field(default_factory=dict)
 
-    def add(self, path: str, data: bytes, mimetype: str | None, sortorder: int = 0) -> str:
-        """Store ``data`` at ``path`` (relative, POSIX) once; returns its ``@@PLUGINFILE@@`` URL."""
+    def add(self, path: str, data: bytes, mimetype: str | None, sortorder: int = 0, source: str | None = None) -> str:
+        """Store ``data`` at ``path`` (relative, POSIX) once; returns its ``@@PLUGINFILE@@`` URL.
+        ``source``: the course asset ``data`` was read from, if any."""
         if path not in self._paths:
             pure = PurePosixPath(path)
             folder = "/" if str(pure.parent) == "." else f"/{pure.parent}/"
-            record = self.pool._add(self, folder, pure.name, data, mimetype, sortorder)
+            record = self.pool._add(self, folder, pure.name, data, mimetype, sortorder, source)
             self._paths[path] = record
             self.ids.append(record.id)
             self._directories(folder)

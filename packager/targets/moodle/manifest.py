@@ -14,7 +14,7 @@ import hashlib
 from .build import Build
 from .course import fullname, section_title, shortname
 from .plan import COURSE_CONTEXT, COURSE_ID, SYSTEM_CONTEXT
-from .xml import Leaf, document, leaves, node
+from .xml import document, flat, leaves, node
 
 ROOT_SETTINGS = (
     ("imscc11", 0),
@@ -52,19 +52,20 @@ def identity(build: Build, filename: str) -> str:
 def moodle_backup(build: Build, filename: str, titles: dict[int, str]) -> bytes:
     """``titles``: activity names by course-module id, as written in their ``<mod>.xml``."""
     stamp, plan = build.stamp, build.plan
+    # the long lists are written directly as strings, at their depth (moodle_backup >
+    # information > contents > activities > activity; information > settings > setting)
     activities = [
-        node(
+        flat(
             "activity",
-            leaves(
-                {
-                    "moduleid": module.cmid,
-                    "sectionid": module.section_id,
-                    "modulename": module.modname,
-                    "title": titles[module.cmid],
-                    "directory": module.directory,
-                    "insubsection": "",
-                }
-            ),
+            {
+                "moduleid": module.cmid,
+                "sectionid": module.section_id,
+                "modulename": module.modname,
+                "title": titles[module.cmid],
+                "directory": module.directory,
+                "insubsection": "",
+            },
+            4,
         )
         for module in plan.modules
     ]
@@ -148,7 +149,7 @@ def moodle_backup(build: Build, filename: str, titles: dict[int, str]) -> bytes:
 
 def _scoped(level: str, key: str) -> list:
     return [
-        node("setting", Leaf("level", level), Leaf(level, key), Leaf("name", f"{key}_{suffix}"), Leaf("value", 1 if suffix == "included" else 0))
+        flat("setting", {"level": level, level: key, "name": f"{key}_{suffix}", "value": 1 if suffix == "included" else 0}, 3)
         for suffix in ("included", "userinfo")
     ]
 
@@ -159,7 +160,13 @@ def archive_index(entries: dict[str, bytes], timestamp: int) -> bytes:
     Restore lists an archive from this file alone when it is present, so it must describe
     exactly the entries :func:`packager.archive.tgz_bytes` writes with ``directories=True``.
     """
-    folders = sorted({"/".join(name.split("/")[:depth]) + "/" for name in entries for depth in range(1, name.count("/") + 1)})
+    found: set[str] = set()
+    for name in entries:
+        end = name.rfind("/")
+        while end > 0 and name[:end + 1] not in found:  # a folder seen before: its parents were too
+            found.add(name[:end + 1])
+            end = name.rfind("/", 0, end)
+    folders = sorted(found)
     lines = [f"{folder}\td\t0\t?" for folder in folders]
     lines += [f"{name}\tf\t{len(data)}\t{timestamp}" for name, data in sorted(entries.items())]
     return (f"Moodle archive file index. Count: {len(lines)}\n" + "".join(line + "\n" for line in lines)).encode("ascii")

@@ -24,13 +24,16 @@ from .build import Build
 from .files import FileArea
 from .plan import COURSE_CONTEXT, COURSE_ID
 from .texts import Version
-from .xml import Leaf, Node, document, leaves, node
+from .xml import Leaf, Node, Raw, document, fragment, leaves, node
 
 COURSE_LEVEL = 50  # CONTEXT_COURSE
 MODULE_LEVEL = 70  # CONTEXT_MODULE
 
 NOTHING = "0.0000000"
 WRONG = "-1.0000000"  # a chosen wrong answer cancels the whole question
+# question_categories > question_category > question_bank_entries > question_bank_entry >
+# question_version > question_versions > questions > question
+QUESTION_DEPTH = 7
 
 
 def share(correct: int) -> str:
@@ -43,7 +46,7 @@ class _Question:
     id: int
     entry: int
     idnumber: str  # the author's question id: unique in its quiz, so in its category
-    element: Node
+    element: Raw  # written once, where questions.xml holds it
 
 
 @dataclass
@@ -64,6 +67,7 @@ class QuestionBank:
     build: Build
     categories: list[_Category] = field(default_factory=list)
     _answers: int = 0
+    _questions: int = 0
 
     def __post_init__(self) -> None:
         bank = self.build.plan.bank
@@ -102,7 +106,8 @@ class QuestionBank:
         build = self.build
         versions = [part.quiz.questions[index] for part in quiz]
         model = quiz[0].quiz.model.questions[index]
-        qid = sum(len(c.questions) for c in self.categories) + 1
+        self._questions += 1
+        qid = self._questions
 
         def text(area: FileArea | None, value, inline: bool = False) -> str:
             """One field from every language version of the question."""
@@ -188,8 +193,35 @@ class QuestionBank:
             id=qid,
         )
         category = self.categories[category_id - 1]
-        category.questions.append(_Question(qid, qid, model.id, question))
+        category.questions.append(_Question(qid, qid, model.id, fragment(question, QUESTION_DEPTH)))
         return qid
+
+    # --- the build cache replays what an activity added (see :mod:`.reuse`) ---------------
+
+    def mark(self) -> tuple[int, int, int]:
+        """The next free ids, as counts: categories, questions, answers."""
+        return len(self.categories), self._questions, self._answers
+
+    def since(self, mark: tuple[int, int, int]) -> tuple | None:
+        """What was added after ``mark``, as plain data; None if a question went into an
+        older category (quizzes only fill their own)."""
+        added = self.categories[mark[0]:]
+        if sum(len(c.questions) for c in added) != self._questions - mark[1]:
+            return None
+        categories = tuple(
+            (c.id, c.name, c.info, c.stamp, c.parent, c.sortorder,
+             tuple((q.id, q.entry, q.idnumber, q.element.text) for q in c.questions))
+            for c in added
+        )
+        return categories, self._questions, self._answers
+
+    def replay(self, added: tuple) -> None:
+        """Adds again what :meth:`since` recorded, at the same ids."""
+        categories, self._questions, self._answers = added
+        for *fields, questions in categories:
+            category = _Category(*fields)
+            category.questions = [_Question(*q, Raw(text, QUESTION_DEPTH)) for *q, text in questions]
+            self.categories.append(category)
 
     def xml(self) -> bytes:
         return document(node("question_categories", (self._category(c) for c in self.categories)))

@@ -103,7 +103,7 @@ def resource(build: Build, module: Module) -> ActivityBody:
     name = build.name(parts)
     content = build.pool.area(module.contextid, "mod_resource", "content")
     asset = build.course.assets[module.item.file]
-    content.add(PurePosixPath(asset.path).name, build.content.asset_bytes(asset.path), asset.media_type, sortorder=1)
+    content.add(PurePosixPath(asset.path).name, build.content.asset_bytes(asset.path), asset.media_type, sortorder=1, source=asset.path)
     element = node(
         "resource",
         leaves(

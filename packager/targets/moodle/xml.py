@@ -29,7 +29,7 @@ class Node:
 
     name: str
     attrs: Mapping[str, Value] = field(default_factory=dict)
-    children: tuple[Node | Leaf, ...] = ()
+    children: tuple[Node | Leaf | Raw, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -40,15 +40,24 @@ class Leaf:
     value: Value
 
 
-def node(name: str, *children: Node | Leaf | Iterable[Node | Leaf], **attrs: Value) -> Node:
+@dataclass(frozen=True)
+class Raw:
+    """An element already written at ``depth`` (by :func:`fragment` or :func:`flat`): a
+    backup reuses it from the build cache, and writes it only where it was written for."""
+
+    text: str
+    depth: int
+
+
+def node(name: str, *children: Node | Leaf | Raw | Iterable[Node | Leaf | Raw], **attrs: Value) -> Node:
     """``node("grade_items", item1, [item2, item3])``: iterables of children are flattened."""
-    flat: list[Node | Leaf] = []
+    kids: list[Node | Leaf | Raw] = []
     for child in children:
-        if isinstance(child, (Node, Leaf)):
-            flat.append(child)
+        if isinstance(child, (Node, Leaf, Raw)):
+            kids.append(child)
         else:
-            flat.extend(child)
-    return Node(name, attrs, tuple(flat))
+            kids.extend(child)
+    return Node(name, attrs, tuple(kids))
 
 
 def leaves(values: Mapping[str, Value]) -> list[Leaf]:
@@ -73,16 +82,37 @@ def _attr(value: Value) -> str:
     return text(value).replace('"', "&quot;")
 
 
-def _write(element: Node | Leaf, depth: int, out: list[str]) -> None:
+def _write(element: Node | Leaf | Raw, depth: int, out: list[str]) -> None:
     pad = "  " * depth
     if isinstance(element, Leaf):
         out.append(f"{pad}<{element.name}>{text(element.value)}</{element.name}>")
+        return
+    if isinstance(element, Raw):
+        if element.depth != depth:
+            raise ValueError(f"an element written at depth {element.depth} cannot go at depth {depth}")
+        out.append(element.text)
         return
     attrs = "".join(f' {key}="{_attr(value)}"' for key, value in element.attrs.items())
     out.append(f"{pad}<{element.name}{attrs}>")
     for child in element.children:
         _write(child, depth + 1, out)
     out.append(f"{pad}</{element.name}>")
+
+
+def fragment(element: Node, depth: int) -> Raw:
+    """``element`` written as it appears at ``depth`` of a document."""
+    out: list[str] = []
+    _write(element, depth, out)
+    return Raw("\n".join(out), depth)
+
+
+def flat(name: str, values: Mapping[str, Value], depth: int, **attrs: Value) -> Raw:
+    """``fragment(node(name, leaves(values), **attrs), depth)`` without building the tree:
+    the thousands of rows of ``files.xml`` are all of this shape."""
+    pad, inner = "  " * depth, "  " * (depth + 1)
+    head = "".join(f' {key}="{_attr(value)}"' for key, value in attrs.items())
+    rows = "".join(f"\n{inner}<{key}>{text(value)}</{key}>" for key, value in values.items())
+    return Raw(f"{pad}<{name}{head}>{rows}\n{pad}</{name}>", depth)
 
 
 def document(root: Node) -> bytes:
