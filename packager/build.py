@@ -5,7 +5,6 @@ Nothing reaches the output folder unless every step succeeded; see :class:`~pack
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,7 +20,6 @@ from .targets import TARGETS
 if TYPE_CHECKING:
     from .model import Course
     from .render import RenderedCourse
-    from .render.course import PageWriter
 
 Progress = Callable[[str], None]
 
@@ -47,11 +45,8 @@ class Checked:
     diagnostics: Diagnostics
 
 
-def check(source: Path | str, options: BuildOptions = BuildOptions(), cache: Cache | None = None,
-          pages: PageWriter | None = None) -> Checked:
-    """Load and render without writing (but the ``pages`` that
-    :func:`~packager.render.render_course` writes while rendering); raises
-    :class:`CourseError` listing every problem."""
+def check(source: Path | str, options: BuildOptions = BuildOptions(), cache: Cache | None = None) -> Checked:
+    """Load and render without writing; raises :class:`CourseError` listing every problem."""
     from .render import render_course  # imported here: a build with nothing to do needs neither
     from .source import load_partial
 
@@ -64,7 +59,7 @@ def check(source: Path | str, options: BuildOptions = BuildOptions(), cache: Cac
         raise CourseError(diagnostics, options.strict)
     if options.lti_url:
         course = replace(course, lti=replace(course.lti, url=options.lti_url))
-    rendered, render_diagnostics = render_course(course, options.languages or None, cache=cache, write=pages)
+    rendered, render_diagnostics = render_course(course, options.languages or None, cache=cache)
     diagnostics.extend(render_diagnostics)
     if diagnostics.failed(options.strict):
         raise CourseError(diagnostics, options.strict)
@@ -99,25 +94,19 @@ def build(
             cache.stats["build.unchanged"] += 1
             cache.save(SOURCES)  # what was read again to be sure (when anything was)
             return [path for name in targets for path in record.outputs(name)], record.diagnostics(targets)
+    checked = check(source, options, cache)
+    for name in targets:
+        if TARGETS[name].check is not None:
+            checked.diagnostics.extend(TARGETS[name].check(checked.rendered, options.of(name)))
+    if checked.diagnostics.failed(options.strict):
+        raise CourseError(checked.diagnostics, options.strict)
+    step("render")
+    if cache is not None:
+        cache.save("render")
     todo = [name for name in targets if record is None or name not in fresh]
-    early = _early_stage(Path(out)) if cache is None and "html" in todo else None
-    try:
-        checked = check(source, options, cache, early and _html_pages(early[0]))
-        for name in targets:
-            if TARGETS[name].check is not None:
-                checked.diagnostics.extend(TARGETS[name].check(checked.rendered, options.of(name)))
-        if checked.diagnostics.failed(options.strict):
-            raise CourseError(checked.diagnostics, options.strict)
-    except BaseException:
-        if early is not None:
-            _drop_early_stage(*early)
-        raise
     kept = [path for name in targets if name not in todo for path in record.outputs(name)]
     outputs: dict[str, list[str]] = {}
-    with early[0] if early else Stage(Path(out)) as stage:
-        step("render")
-        if cache is not None:
-            cache.save("render")
+    with Stage(Path(out)) as stage:
         for group, written in _write_groups(checked.rendered, stage, todo, options):
             outputs.update(written)
             for name in group:
@@ -130,26 +119,6 @@ def build(
             record.update(name, digests[name], outputs[name], checked.diagnostics)
         record.save()
     return kept + placed, checked.diagnostics
-
-
-def _early_stage(out: Path) -> tuple[Stage, bool]:
-    """The stage, made before rendering so the renderers can write the HTML site's pages into
-    it; and whether the output folder is new (a build that fails leaves none behind)."""
-    new = not out.exists()
-    return Stage(out), new
-
-
-def _drop_early_stage(stage: Stage, new: bool) -> None:
-    stage.discard()
-    if new:
-        with contextlib.suppress(OSError):
-            stage.out.rmdir()
-
-
-def _html_pages(stage: Stage) -> PageWriter:
-    from .targets.html import pages_while_rendering  # the site's pages, written while rendering
-
-    return pages_while_rendering(stage)
 
 
 # --- writing targets on every core ---------------------------------------------------------

@@ -167,38 +167,9 @@ def test_parallel_writers_give_the_same_bytes(mini_course: Path, tmp_path: Path,
     assert run("build", str(mini_course), "--out", str(tmp_path / "parallel")).exit_code == 0
     serial, forked = tree_digest(tmp_path / "serial"), tree_digest(tmp_path / "parallel")
     assert len(serial) > 10 and serial == forked
-    # without a cache, the renderers write the site's pages and the writers the rest
-    assert run("build", str(mini_course), "--out", str(tmp_path / "uncached"), "--no-cache").exit_code == 0
-    assert tree_digest(tmp_path / "uncached") == serial
-    # html alone: the renderers write its pages, on every core
+    # alone, the HTML writer splits its pages over the cores
     assert run("build", str(mini_course), "--out", str(tmp_path / "html"), "-t", "html", "--no-cache").exit_code == 0
     assert tree_digest(tmp_path / "html/html") == tree_digest(tmp_path / "serial/html")
-
-
-def test_renderers_write_the_site_pages_as_they_go(mini_course: Path, tmp_path: Path, monkeypatch):
-    from packager import parallel
-    from packager.build import check
-    from packager.render.course import pages_written
-    from packager.targets.html import pages_while_rendering
-
-    monkeypatch.setattr(parallel, "FROM_PAGES", 0)
-    with Stage(tmp_path / "out") as stage:
-        checked = check(mini_course, pages=pages_while_rendering(stage))
-        assert pages_written(checked.rendered)
-        early = tree_digest(stage.root / "html")
-    assert run("build", str(mini_course), "--out", str(tmp_path / "serial"), "-t", "html", "--no-cache").exit_code == 0
-    pages = {path: digest for path, digest in tree_digest(tmp_path / "serial/html").items() if path.endswith(".html") and "/" in path}
-    assert len(pages) > 5 and early == pages  # every language's pages (the writer adds the chooser, static files, assets)
-
-
-def test_a_failed_build_leaves_no_output_folder_behind(mini_course: Path, tmp_path: Path, monkeypatch):
-    from packager import parallel
-
-    monkeypatch.setattr(parallel, "FROM_PAGES", 0)  # the stage is made before rendering, for the renderers
-    write(mini_course, "01-basics/01-first.md", "---\ntitle: First page\n---\n[broken](nowhere.md)\n")
-    result = run("build", str(mini_course), "--out", str(tmp_path / "out"), "-t", "html", "--no-cache")
-    assert result.exit_code == 1 and "nowhere.md" in result.stderr
-    assert not (tmp_path / "out").exists()
 
 
 def test_writer_failure_in_a_worker_keeps_previous_outputs(mini_course: Path, tmp_path: Path, monkeypatch):

@@ -7,7 +7,7 @@ texts already rendered; writers only arrange it. Markdown is never parsed by a w
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 
 from .. import links, parallel
@@ -45,21 +45,11 @@ def page_index(course: Course) -> dict[str, str]:
     return pages
 
 
-PageWriter = Callable[[RenderedCourse, list[tuple[str, str]]], None]
-_PAGES_WRITTEN = "pages written while rendering"
-
-
 def render_course(
-    course: Course, languages: tuple[str, ...] | None = None, workers: int | None = None, cache: Cache | None = None,
-    write: PageWriter | None = None,
+    course: Course, languages: tuple[str, ...] | None = None, workers: int | None = None, cache: Cache | None = None
 ) -> tuple[RenderedCourse, Diagnostics]:
     """Render every text; ``workers`` > 1 splits the work over processes. With a ``cache``,
-    a text rendered by an earlier build with the same inputs is taken from it instead.
-
-    With ``write``, a forked worker renders whole sections and then calls ``write(course so
-    far, [(language, page key)])`` with the pages it has everything for (the HTML site writes
-    them there), so page writing needs no second round of processes and no core waits for
-    the other's rendering in between; :func:`pages_written` tells whether it happened."""
+    a text rendered by an earlier build with the same inputs is taken from it instead."""
     langs = tuple(languages or course.languages)
     pages = page_index(course)
     units = [(lang, s, i) for lang in langs for s, section in enumerate(course.sections) for i in range(-1, len(section.items))]
@@ -75,54 +65,17 @@ def render_course(
                 entries[unit] = entry
     missing = [unit for unit in units if unit not in entries]
     workers = _worker_count(workers, len(missing))
-    early = write is not None and workers > 1 and not entries
-    if early:
-        chunks = _by_section(missing, workers)
-        job = lambda chunk: _render_and_write(course, langs, chunk, write)  # noqa: E731
-    else:
+    if workers > 1:
         chunks = [missing[i::workers] for i in range(workers)]
-        job = lambda chunk: _render_units(course, chunk)  # noqa: E731
-    computed = [r for part in parallel.fork_map(job, chunks) for r in part] if workers > 1 else _render_units(course, missing)
+        computed = [r for part in parallel.fork_map(lambda chunk: _render_units(course, chunk), chunks) for r in part]
+    else:
+        computed = _render_units(course, missing)
     for unit, entry in computed:
         entries[unit] = entry
         if cache is not None:
             cache.put("render", keys[unit], entry)
     rendered, diagnostics = _assemble(course, langs, entries)
-    rendered = replace(rendered, cache=cache)
-    if early:
-        rendered.shared(_PAGES_WRITTEN, lambda: True)
-    return rendered, diagnostics
-
-
-def pages_written(rendered: RenderedCourse) -> bool:
-    """Whether the pages of :func:`render_course`'s ``write`` were written while rendering."""
-    return rendered.shared(_PAGES_WRITTEN, lambda: False)
-
-
-def _by_section(units: list[Unit], workers: int) -> list[list[Unit]]:
-    """``units`` in ``workers`` shares of whole sections (a section page shows its labels'
-    texts), the biggest sections dealt first to the share with the fewest units."""
-    sections: dict[tuple[str, int], list[Unit]] = {}
-    for unit in units:
-        sections.setdefault(unit[:2], []).append(unit)
-    shares: list[list[Unit]] = [[] for _ in range(workers)]
-    for section in sorted(sections.values(), key=len, reverse=True):
-        min(shares, key=len).extend(section)
-    return shares
-
-
-def _render_and_write(course: Course, langs: tuple[str, ...], units: list[Unit], write: PageWriter) -> list[tuple[Unit, dict]]:
-    computed = _render_units(course, units)
-    rendered = _rendered(course, langs, dict(computed), missing={"html": "", "diag": [], "assets": []})
-    keys = []
-    for lang, s, i in units:
-        if s < 0:
-            keys.append((lang, links.HOME))
-        else:
-            section = course.sections[s]
-            keys.append((lang, links.section_key(section.slug) if i < 0 else links.item_key(section.items[i].id)))
-    write(rendered, keys)
-    return computed
+    return replace(rendered, cache=cache), diagnostics
 
 
 Unit = tuple[str, int, int]  # (language, section index or -1 for the course, item index or -1 for the section's own text)
@@ -143,31 +96,24 @@ def _unit_kind(course: Course, unit: Unit) -> str:
 
 def _assemble(course: Course, langs: tuple[str, ...], entries: dict[Unit, dict]) -> tuple[RenderedCourse, Diagnostics]:
     diagnostics = Diagnostics()
+    used: set[str] = set()
     for unit in sorted(entries, key=lambda u: (langs.index(u[0]), u[1] < 0, u[1], u[2])):
         diagnostics.extend(payload.diagnostics(entries[unit]))
-    rendered = _rendered(course, langs, entries)
-    diagnostics.extend(check_anchors(rendered))
-    return rendered, diagnostics
-
-
-def _rendered(course: Course, langs: tuple[str, ...], entries: dict[Unit, dict], missing: dict | None = None) -> RenderedCourse:
-    """The course of ``entries``; with ``missing``, units not in them get that entry (a
-    worker's share of the course, for the pages it has every text of)."""
-    def entry(unit: Unit) -> dict:
-        return entries[unit] if missing is None else entries.get(unit, missing)
-
+        used.update(entries[unit]["assets"])
     rendered_langs = {}
     for lang in langs:
         sections = []
         for s, section in enumerate(course.sections):
             items = []
             for i, item in enumerate(section.items):
-                text, found = item.text(lang), entry((lang, s, i))
-                items.append(RenderedItem(item, text, found["html"], payload.screener(found, text), payload.quiz(found, text)))
-            sections.append(RenderedSection(section, section.text(lang), entry((lang, s, -1))["html"], tuple(items)))
-        rendered_langs[lang] = RenderedLanguage(lang, course.text(lang), entry((lang, -1, -1))["html"], tuple(sections))
-    used = {asset for found in entries.values() for asset in found["assets"]} | {item.file for item in course.items if item.file}
-    return RenderedCourse(course, frozen_map(rendered_langs), frozenset(used))
+                text, entry = item.text(lang), entries[(lang, s, i)]
+                items.append(RenderedItem(item, text, entry["html"], payload.screener(entry, text), payload.quiz(entry, text)))
+            sections.append(RenderedSection(section, section.text(lang), entries[(lang, s, -1)]["html"], tuple(items)))
+        rendered_langs[lang] = RenderedLanguage(lang, course.text(lang), entries[(lang, -1, -1)]["html"], tuple(sections))
+    used |= {item.file for item in course.items if item.file}
+    rendered = RenderedCourse(course, frozen_map(rendered_langs), frozenset(used))
+    diagnostics.extend(check_anchors(rendered))
+    return rendered, diagnostics
 
 
 def rerender_items(rendered: RenderedCourse, course: Course, item_ids: set[str], pages: Mapping[str, str] | None = None) -> tuple[RenderedCourse, Diagnostics]:

@@ -22,7 +22,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path, PurePosixPath
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, Template, pass_context, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, pass_context, select_autoescape
 from markupsafe import Markup
 
 from .. import links
@@ -84,7 +84,7 @@ class SiteBuilder:
         self.options = options or SiteOptions()
         self.env = _environment(self.options.template_dirs)
         self._targets = link_targets(self.course)
-        self._templates: dict[str, Template] = {}  # compiled when first used: a builder may write no page
+        self._templates = {name: self.env.get_template(f"{name}.html") for name in ("home", "section", "item")}
         self._site_digest: str | None = None
         self._one_language = len(self.course.languages) == 1  # a course in one language (not a --lang build)
 
@@ -167,8 +167,7 @@ class SiteBuilder:
         in an earlier build is taken from it. The key is the context the template sees (the
         course, options and link resolver are in :meth:`_site_key`); of the item, templates see
         its own fields, not its texts in other languages."""
-        name = "home" if kind == "home" else "section" if kind == "section" else "item"
-        template = self._templates.get(name) or self._templates.setdefault(name, self.env.get_template(f"{name}.html"))
+        template = self._templates["home" if kind == "home" else "section" if kind == "section" else "item"]
         cache = self.rendered.cache
         if cache is None:
             return template.render(context).encode("utf-8")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from . import Target, register
@@ -14,27 +13,24 @@ if TYPE_CHECKING:
 
 def write(rendered: RenderedCourse, stage: Stage, _options) -> list[str]:
     """The whole site under ``html/``; with a build cache, pages the last build wrote as they are
-    now are kept (hard-linked), not written again. Without one, the renderers of a big course
-    have written its pages already, on every core (:func:`pages_while_rendering`): what is left
-    are the files every language shares."""
-    from ..render.course import pages_written  # imported when writing: registering the target stays light
+    now are kept (hard-linked), not written again. Without one, a big site's pages are split
+    over the cores when this is the only writer running (:mod:`packager.parallel`); the
+    builder, made first, holds the compiled templates every worker inherits."""
+    from .. import parallel  # imported when writing: registering the target stays light
     from ..render.site import SiteBuilder
 
     builder, langs = SiteBuilder(rendered), tuple(rendered.languages)
-    stage.write_tree("html", builder.shared_files(langs) if pages_written(rendered) else builder.files(), rendered.cache)
+    big = len(rendered.course.items) * len(langs) >= parallel.FROM_PAGES
+    if rendered.cache is not None or not big or parallel.cores() < 2:
+        stage.write_tree("html", builder.files(), rendered.cache)
+        return ["html"]
+    keys = [(lang, key) for lang in langs for key in builder.page_keys(lang)]
+    shares = parallel.cores()
+    parts = [keys[len(keys) * i // shares:len(keys) * (i + 1) // shares] for i in range(shares)]
+    for _ in parallel.fork_map(lambda part: stage.write_tree("html", builder.pages(langs, part)), parts):
+        pass
+    stage.write_tree("html", builder.shared_files(langs))
     return ["html"]
-
-
-def pages_while_rendering(stage: Stage) -> Callable[[RenderedCourse, list[tuple[str, str]]], None]:
-    """What writes the site's pages in the rendering workers, each as soon as it has rendered
-    their sections (``write`` of :func:`packager.render.render_course`); :func:`write` then
-    adds the files every language shares."""
-    from ..render.site import SiteBuilder
-
-    def write_pages(rendered: RenderedCourse, keys: list[tuple[str, str]]) -> None:
-        stage.write_tree("html", SiteBuilder(rendered).pages(tuple(rendered.languages), keys))
-
-    return write_pages
 
 
 register(Target("html", "static HTML site in html/<lang>/", write, weight=9))
