@@ -74,7 +74,7 @@ def render_course(
         entries[unit] = entry
         if cache is not None:
             cache.put("render", keys[unit], entry)
-    rendered, diagnostics = _assemble(course, langs, entries)
+    rendered, diagnostics = _assemble(course, langs, entries, keys)
     return replace(rendered, cache=cache), diagnostics
 
 
@@ -94,7 +94,7 @@ def _unit_kind(course: Course, unit: Unit) -> str:
     return "course" if s < 0 else "section" if i < 0 else course.sections[s].items[i].kind.value
 
 
-def _assemble(course: Course, langs: tuple[str, ...], entries: dict[Unit, dict]) -> tuple[RenderedCourse, Diagnostics]:
+def _assemble(course: Course, langs: tuple[str, ...], entries: dict[Unit, dict], keys: dict[Unit, str]) -> tuple[RenderedCourse, Diagnostics]:
     diagnostics = Diagnostics()
     used: set[str] = set()
     for unit in sorted(entries, key=lambda u: (langs.index(u[0]), u[1] < 0, u[1], u[2])):
@@ -107,7 +107,8 @@ def _assemble(course: Course, langs: tuple[str, ...], entries: dict[Unit, dict])
             items = []
             for i, item in enumerate(section.items):
                 text, entry = item.text(lang), entries[(lang, s, i)]
-                items.append(RenderedItem(item, text, entry["html"], payload.screener(entry, text), payload.quiz(entry, text)))
+                items.append(RenderedItem(item, text, entry["html"], payload.screener(entry, text), payload.quiz(entry, text),
+                                          keys.get((lang, s, i), "")))
             sections.append(RenderedSection(section, section.text(lang), entries[(lang, s, -1)]["html"], tuple(items)))
         rendered_langs[lang] = RenderedLanguage(lang, course.text(lang), entries[(lang, -1, -1)]["html"], tuple(sections))
     used |= {item.file for item in course.items if item.file}

@@ -203,8 +203,8 @@ class SiteBuilder:
     def _own(self, item: RenderedItem) -> tuple:
         i = item.item
         asset = self.course.assets[i.file] if i.kind is ItemKind.FILE and i.file else None
-        return (i.id, i.kind, i.url, i.file, i.completion, item.text.title, item.text.content_lang, item.html, item.screener,
-                item.quiz, asset and (asset.path, asset.media_type, asset.size))
+        return (i.id, i.kind, i.url, i.file, i.completion, item.text.title, item.text.content_lang, item.rendering,
+                asset and (asset.path, asset.media_type, asset.size))
 
     def _reused(self, fast: str | None) -> bytes | None:
         if fast is None:

@@ -71,10 +71,18 @@ class RenderedItem:
     html: str  # body
     screener: RenderedScreener | None = None
     quiz: RenderedQuiz | None = None
+    render_key: str = field(default="", compare=False)  # the build cache's key of its rendering; "" without a cache
 
     @property
     def key(self) -> str:
         return links.item_key(self.item.id)
+
+    @property
+    def rendering(self) -> str | tuple:
+        """What stands for the rendered html, screener and quiz in a writer's cache key. They are
+        a function of :attr:`render_key` (the render cache serves them under it), so a writer
+        hashes that short key instead of the page's whole HTML once more in every target."""
+        return self.render_key or (self.html, self.screener, self.quiz)
 
 
 @dataclass(frozen=True)

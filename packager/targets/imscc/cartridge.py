@@ -97,7 +97,7 @@ class _Cartridge:
         ref = layout.resource_id(item_id)
         if kind in (ItemKind.PAGE, ItemKind.LABEL):
             path = layout.item_file(item_id, layout.PAGE_FILE)
-            self._page(ref, path, item.text.title, item.html, item.text.content_lang)
+            self._page(ref, path, item.text.title, item.html, item.text.content_lang, rendering=item.rendering)
         elif kind is ItemKind.FILE:
             self.assets.add(item.item.file)
             ref = layout.asset_resource_id(item.item.file)
@@ -112,10 +112,12 @@ class _Cartridge:
             self._descriptor(ref, ASSESSMENT, path, data, used)
         return ref
 
-    def _page(self, ref: str, path: str, title: str, fragment: str, content_lang: str, facts: Facts | None = None) -> None:
+    def _page(self, ref: str, path: str, title: str, fragment: str, content_lang: str, facts: Facts | None = None,
+              rendering: str | tuple | None = None) -> None:
         """With a build cache, a page made from the same inputs by an earlier build is reused
-        (area ``cartridge``)."""
-        key = digest(self._pages_key, path, title, fragment, content_lang, facts) if self.cache is not None else None
+        (area ``cartridge``); ``rendering`` stands for ``fragment`` in its key when given
+        (:attr:`RenderedItem.rendering`)."""
+        key = digest(self._pages_key, path, title, rendering or fragment, content_lang, facts) if self.cache is not None else None
         hit = self.cache.get("cartridge", key) if key is not None else None
         if isinstance(hit, tuple) and len(hit) == 2:
             data, used = hit[0], set(hit[1])

@@ -82,5 +82,5 @@ class Reuse:
 def _versions(parts: list[RenderedItem]) -> list[tuple]:
     """The rendered versions, for a key: each item once with its texts (render gives each
     version its item's own text for the language; any other text is keyed in full)."""
-    return [(p.item, p.text.lang, p.html, p.screener, p.quiz, None if p.text is p.item.texts.get(p.text.lang) else p.text)
+    return [(p.item, p.text.lang, p.rendering, None if p.text is p.item.texts.get(p.text.lang) else p.text)
             for p in parts]
