@@ -19,7 +19,7 @@ question bank activity (no item) are always built: one each per backup, and chea
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import astuple, replace
+from dataclasses import astuple, fields, replace
 
 from ...cache import code_digest, digest
 from .build import Activity, Build
@@ -80,7 +80,12 @@ class Reuse:
 
 
 def _versions(parts: list[RenderedItem]) -> list[tuple]:
-    """The rendered versions, for a key: each item once with its texts (render gives each
-    version its item's own text for the language; any other text is keyed in full)."""
-    return [(p.item, p.text.lang, p.rendering, None if p.text is p.item.texts.get(p.text.lang) else p.text)
-            for p in parts]
+    """The rendered versions, for a key. An activity reads its item's texts only through its
+    versions (the backup's languages), each keyed by its text's render key, which covers the
+    text in full (title, front matter) as well as the HTML made of it; so the item is keyed
+    without its texts, which would be hashed in full again for every activity."""
+    return [(_item_fields(p.item), p.text.lang, p.render_key or (p.text, p.html, p.screener, p.quiz)) for p in parts]
+
+
+def _item_fields(item) -> tuple:
+    return tuple(getattr(item, f.name) for f in fields(item) if f.name != "texts")
