@@ -74,6 +74,16 @@ class Target:
 TARGETS: dict[str, Target] = {}
 
 
+def one_file_per_language(rendered: RenderedCourse, stage: Stage, extension: str, make: Callable[[str], bytes]) -> list[str]:
+    """Writes ``<shortname>-<lang>.<extension>`` with ``make(lang)`` for each built language."""
+    names = []
+    for lang in rendered.languages:
+        name = f"{rendered.course.shortname}-{lang}.{extension}"
+        stage.write(name, make(lang))
+        names.append(name)
+    return names
+
+
 def register(target: Target) -> Target:
     """Adds ``target`` (a target module calls this when imported; so can a test)."""
     TARGETS[target.name] = target

@@ -16,6 +16,7 @@ from ...archive import entry_date, zip_bytes
 from ...i18n import translator
 from ...render import RenderedCourse
 from ..handbook import book as handbook
+from .. import one_file_per_language
 
 MIMETYPE = b"application/epub+zip"
 ROOT = "EPUB/"
@@ -32,12 +33,7 @@ class ManifestItem:
 
 def write(rendered: RenderedCourse, stage, _options) -> list[str]:
     """The target's writer (registered in the package): one EPUB per built language."""
-    names = []
-    for lang in rendered.languages:
-        name = f"{rendered.course.shortname}-{lang}.epub"
-        stage.write(name, epub(rendered, lang))
-        names.append(name)
-    return names
+    return one_file_per_language(rendered, stage, "epub", lambda lang: epub(rendered, lang))
 
 
 def epub(rendered: RenderedCourse, lang: str) -> bytes:

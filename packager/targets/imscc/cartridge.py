@@ -10,6 +10,7 @@ from ...model import ItemKind
 from ...render import RenderedCourse, RenderedItem
 from ...render.callouts import inline_styles
 from ...render.markdown import plain_text
+from .. import one_file_per_language
 from . import descriptors, layout, qti
 from .addresses import Addresses
 from .manifest import ASSESSMENT, BASIC_LTI, WEBCONTENT, WEBLINK, Metadata, OrgItem, Resource, manifest
@@ -19,12 +20,7 @@ from .pages import Facts, page
 def write(rendered: RenderedCourse, stage: Stage, _options) -> list[str]:
     """The target's writer (registered in the package): one cartridge per built language."""
     _require_tool_url(rendered)
-    names = []
-    for lang in rendered.languages:
-        name = f"{rendered.course.shortname}-{lang}.imscc"
-        stage.write(name, cartridge(rendered, lang))
-        names.append(name)
-    return names
+    return one_file_per_language(rendered, stage, "imscc", lambda lang: cartridge(rendered, lang))
 
 
 def _require_tool_url(rendered: RenderedCourse) -> None:

@@ -9,17 +9,13 @@ from ... import __version__
 from ...i18n import translator
 from ...render import RenderedCourse
 from ..handbook import book as handbook
+from .. import one_file_per_language
 from . import PAPERS, PdfOptions
 
 
 def write(rendered: RenderedCourse, stage, options: PdfOptions) -> list[str]:
     """The target's writer (registered in the package): one PDF per built language."""
-    names = []
-    for lang in rendered.languages:
-        name = f"{rendered.course.shortname}-{lang}.pdf"
-        stage.write(name, pdf(rendered, lang, options.paper))
-        names.append(name)
-    return names
+    return one_file_per_language(rendered, stage, "pdf", lambda lang: pdf(rendered, lang, options.paper))
 
 
 def document(rendered: RenderedCourse, lang: str) -> str:
