@@ -18,6 +18,7 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -109,11 +110,12 @@ def tgz_bytes(entries: Mapping[str, bytes], *, first: Iterable[str] = (), date: 
     The tar is compressed in runs of a few folders (a run starts at a folder whose name's
     CRC is a multiple of :data:`_RUN_FOLDERS`, so an edit moves no boundary), each run
     ending in a full flush: one gzip stream of blocks that do not refer to each other. With
-    a build ``cache``, a run compressed by an earlier build is taken from it, and the
-    archive is the same bytes either way (see :func:`gzip_runs`).
+    a build ``cache``, a run compressed by an earlier build is taken from it by the names
+    and bytes of its members, so its tar headers are not even made again, and the archive
+    is the same bytes either way (see :func:`gzip_runs`).
     """
     mtime = int(_dt.datetime(*date, tzinfo=_dt.timezone.utc).timestamp())
-    runs: list[list[bytes]] = []
+    runs: list[list[tuple[str, bytes | None]]] = []  # (name, bytes) of each member; None: a folder
     folder_of_run = None
     written_dirs: set[str] = set()
     for name in ordered(entries, first):
@@ -124,24 +126,19 @@ def tgz_bytes(entries: Mapping[str, bytes], *, first: Iterable[str] = (), date: 
         if not runs or (folder != folder_of_run and zlib.crc32(folder.encode()) % _RUN_FOLDERS == 0):
             runs.append([])
         folder_of_run = folder
-        chunks = runs[-1]
+        members = runs[-1]
         if directories and folder and folder + "/" not in written_dirs:  # else its parents are written too
             parts = folder.split("/")
             for depth in range(1, len(parts) + 1):
                 path = "/".join(parts[:depth]) + "/"
                 if path not in written_dirs:
                     written_dirs.add(path)
-                    chunks.append(ustar_header(path, 0, mtime, directory=True))
-        data = entries[name]
-        chunks.append(ustar_header(name, len(data), mtime))
-        chunks.append(data)
-        if len(data) % tarfile.BLOCKSIZE:
-            chunks.append(bytes(tarfile.BLOCKSIZE - len(data) % tarfile.BLOCKSIZE))
-    tail = [bytes(2 * tarfile.BLOCKSIZE)]  # end of archive, then fill the last record
-    size = sum(len(chunk) for run in runs for chunk in run) + len(tail[0])
-    if size % tarfile.RECORDSIZE:
-        tail.append(bytes(tarfile.RECORDSIZE - size % tarfile.RECORDSIZE))
-    return gzip_runs([b"".join(run) for run in runs] + [b"".join(tail)], cache=cache)
+                    members.append((path, None))
+        members.append((name, entries[name]))
+    packed = [_packed_tar_run(members, mtime, cache) for members in runs]
+    size = sum(length for _, length, _ in packed) + 2 * tarfile.BLOCKSIZE
+    tail = bytes(2 * tarfile.BLOCKSIZE + -size % tarfile.RECORDSIZE)  # end of archive, then fill the last record
+    return _gzip_member([*packed, _packed_run(tail, 6, cache)], 6)
 
 
 _RUN_FOLDERS = 16  # a run is about this many folders, chosen by name so an edit moves no boundary
@@ -152,23 +149,86 @@ def gzip_runs(runs: list[bytes], level: int = 6, cache: Cache | None = None) -> 
     its own and closed by a full flush (so each starts a fresh deflate block with no
     reference to the one before), then an empty final block: the stream any gzip reader
     reads, and the same bytes whether a run came from the cache or not."""
-    body: list[bytes] = []
-    crc = 0
-    for run in runs:
-        crc = zlib.crc32(run, crc)
-        key = f"gz{level}:{hashlib.sha256(run).hexdigest()}" if cache is not None else ""
-        packed = cache.get("deflate", key) if cache is not None else None
-        if not isinstance(packed, bytes):
-            compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
-            packed = compressor.compress(run) + compressor.flush(zlib.Z_FULL_FLUSH)
-            if cache is not None:
-                cache.put("deflate", key, packed)
-        body.append(packed)
-    body.append(zlib.compressobj(level, zlib.DEFLATED, -15).flush())  # the final, empty block
+    return _gzip_member([_packed_run(run, level, cache) for run in runs], level)
+
+
+Packed = tuple[int, int, bytes]  # CRC-32 and length of a run, and its deflate blocks
+
+
+def _packed_run(run: bytes, level: int, cache: Cache | None) -> Packed:
+    """A run compressed and closed by a full flush; with a ``cache``, looked up and stored
+    by its digest."""
+    if cache is None:
+        return _compressed(run, level)
+    key = f"gz{level}:{_deflate_version()}:{hashlib.sha256(run).hexdigest()}"
+    return _cached(cache, key) or _stored(cache, key, _compressed(run, level))
+
+
+def _compressed(run: bytes, level: int) -> Packed:
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return zlib.crc32(run), len(run), compressor.compress(run) + compressor.flush(zlib.Z_FULL_FLUSH)
+
+
+def _cached(cache: Cache, key: str) -> Packed | None:
+    hit = cache.get("deflate", key)
+    return hit if isinstance(hit, tuple) and len(hit) == 3 and isinstance(hit[2], bytes) else None
+
+
+def _stored(cache: Cache, key: str, value: Packed) -> Packed:
+    cache.put("deflate", key, value)
+    return value
+
+
+def _packed_tar_run(members: list[tuple[str, bytes | None]], mtime: int, cache: Cache | None) -> Packed:
+    """A run of tar members (name and bytes, None for a folder), compressed. Its cache key is
+    the members' names, sizes and bytes, the date and this module's code: everything its
+    headers are made of, so a hit needs no header made."""
+    if cache is not None:
+        sha = hashlib.sha256(b"%d\0" % mtime)
+        for name, data in members:
+            if data is None:
+                sha.update(b"d%s\0" % name.encode("ascii"))
+            else:
+                sha.update(b"f%s\0%d\0" % (name.encode("ascii"), len(data)))
+                sha.update(data)
+        key = f"tar6:{_deflate_version()}:{sha.hexdigest()}"
+        hit = _cached(cache, key)
+        if hit is not None:
+            return hit
+    chunks: list[bytes] = []
+    for name, data in members:
+        if data is None:
+            chunks.append(ustar_header(name, 0, mtime, directory=True))
+            continue
+        chunks += (ustar_header(name, len(data), mtime), data)
+        if len(data) % tarfile.BLOCKSIZE:
+            chunks.append(bytes(tarfile.BLOCKSIZE - len(data) % tarfile.BLOCKSIZE))
+    value = _compressed(b"".join(chunks), 6)
+    return value if cache is None else _stored(cache, key, value)
+
+
+@lru_cache(maxsize=None)
+def _deflate_version() -> str:
+    """What compressed bytes in the cache were made by: zlib's version and this module's code
+    (the tar headers), so neither an upgrade nor an edit here reuses bytes made before."""
+    return hashlib.sha256(zlib.ZLIB_RUNTIME_VERSION.encode() + Path(__file__).read_bytes()).hexdigest()[:16]
+
+
+def _gzip_member(packed: list[Packed], level: int) -> bytes:
+    """The gzip member of runs compressed by :func:`_packed_run`. The CRC of the whole is
+    combined from the runs' own: appending ``n`` bytes with CRC ``c`` to a stream with CRC
+    ``s`` gives ``crc32(zeros(n), s) ^ crc32(zeros(n), 0) ^ c`` (CRC-32 is affine in its
+    state), which costs no more than one pass over the zeros, and no run's bytes."""
+    crc = total = 0
+    zeros = bytes(max((length for _, length, _ in packed), default=0))
+    for run_crc, length, _ in packed:
+        blank = memoryview(zeros)[:length]
+        crc = zlib.crc32(blank, crc) ^ zlib.crc32(blank) ^ run_crc
+        total += length
+    final = zlib.compressobj(level, zlib.DEFLATED, -15).flush()  # the final, empty block
     extra = 2 if level == 9 else 4 if level == 1 else 0
     header = struct.pack("<BBBBLBB", 0x1F, 0x8B, 8, 0, 0, extra, 255)  # no name, mtime 0, OS unknown: as gzip.GzipFile writes it
-    total = sum(map(len, runs))
-    return b"".join((header, *body, struct.pack("<LL", crc, total & 0xFFFFFFFF)))
+    return b"".join((header, *(blocks for _, _, blocks in packed), final, struct.pack("<LL", crc, total & 0xFFFFFFFF)))
 
 
 def ustar_header(name: str, size: int, mtime: int, directory: bool = False) -> bytes:
