@@ -45,12 +45,16 @@ class Checked:
     diagnostics: Diagnostics
 
 
-def check(source: Path | str, options: BuildOptions = BuildOptions(), cache: Cache | None = None) -> Checked:
-    """Load and render without writing; raises :class:`CourseError` listing every problem."""
+def check(source: Path | str, options: BuildOptions = BuildOptions(), cache: Cache | None = None,
+          files: Mapping[str, bytes] | None = None) -> Checked:
+    """Load and render without writing; raises :class:`CourseError` listing every problem.
+    ``files`` are the course files' SHA-256 as this build read them (:func:`source_digest`):
+    with a ``cache``, items loaded before from the same bytes are reused."""
     from .render import render_course  # imported here: a build with nothing to do needs neither
     from .source import load_partial
+    from .source.reuse import LoadedItems
 
-    course, diagnostics = load_partial(source)
+    course, diagnostics = load_partial(source, LoadedItems(cache, files) if cache is not None and files else None)
     if course is None:
         raise CourseError(diagnostics, options.strict)
     unknown = [lang for lang in options.languages if lang not in course.languages]
@@ -83,9 +87,10 @@ def build(
     targets = list(TARGETS) if targets is None else list(targets)
     step = progress or (lambda _name: None)
     digests: dict[str, str] = {}
+    files: dict[str, bytes] = {}
     record = None
     if cache is not None:
-        sources = source_digest(Path(source), skip=(Path(out), cache.folder), cache=cache)
+        sources = source_digest(Path(source), skip=(Path(out), cache.folder), cache=cache, files=files)
         shared = (options.languages, options.strict, options.lti_url)
         digests = {name: target_digest(sources, name, shared, options.of(name)) for name in targets}
         record = Record(cache, Path(out))
@@ -94,7 +99,7 @@ def build(
             cache.stats["build.unchanged"] += 1
             cache.save(SOURCES)  # what was read again to be sure (when anything was)
             return [path for name in targets for path in record.outputs(name)], record.diagnostics(targets)
-    checked = check(source, options, cache)
+    checked = check(source, options, cache, files)
     for name in targets:
         if TARGETS[name].check is not None:
             checked.diagnostics.extend(TARGETS[name].check(checked.rendered, options.of(name)))
@@ -102,7 +107,7 @@ def build(
         raise CourseError(checked.diagnostics, options.strict)
     step("render")
     if cache is not None:
-        cache.save("render")
+        cache.save("render", "load")
     todo = [name for name in targets if record is None or name not in fresh]
     kept = [path for name in targets if name not in todo for path in record.outputs(name)]
     outputs: dict[str, list[str]] = {}

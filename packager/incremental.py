@@ -31,7 +31,7 @@ SOURCES = "sources"
 RACY_NS = 2_000_000_000  # a file changed this close to its hashing may change again unseen
 
 
-def source_digest(root: Path, skip: Iterable[Path] = (), cache: Cache | None = None) -> str:
+def source_digest(root: Path, skip: Iterable[Path] = (), cache: Cache | None = None, files: dict[str, bytes] | None = None) -> str:
     """Names and bytes of every visible file of the course (what the loader reads), leaving
     out the output and cache folders when they sit inside it.
 
@@ -39,7 +39,8 @@ def source_digest(root: Path, skip: Iterable[Path] = (), cache: Cache | None = N
     inode differ from the last build's record of it (area ``sources``), as git and make do.
     A record made less than :data:`RACY_NS` after the file was last changed is not trusted
     (a second write in the same clock tick would keep all four): such a file is read again.
-    The digest is of the file's bytes either way.
+    The digest is of the file's bytes either way; ``files``, when given, receives each
+    file's own SHA-256 by its path (the loader reuses items by them, :mod:`.source.reuse`).
     """
     root = Path(root)
     skipped = {os.path.realpath(p) for p in skip}
@@ -70,6 +71,8 @@ def source_digest(root: Path, skip: Iterable[Path] = (), cache: Cache | None = N
             if cache is not None:
                 cache.stats["sources.read"] += 1
         sha.update(seen[relative][2])
+    if files is not None:
+        files.update((relative, entry[2]) for relative, entry in seen.items())
     if cache is not None and seen != known:
         cache.replace(SOURCES, seen)  # saved with the build's record, when the build succeeds
     return sha.hexdigest()

@@ -91,6 +91,7 @@ def test_edited_page_renders_only_that_text_and_its_pages(mini_course: Path, tmp
     write(mini_course, "01-basics/01-first.md", EDITED_PAGE)
     edited = cached_build(mini_course, out)
     assert edited.stats["render.miss"] == 1 and edited.stats["render.hit"] == 7
+    assert edited.stats["load.miss"] == 1 and edited.stats["load.hit"] == 1  # the other item is not parsed again
     assert edited.stats["pages.miss"] == 2  # en/basics/first.html of the site and of the English SCORM package
     assert "Edited text." in (out / "html/en/basics/first.html").read_text(encoding="utf-8")
     assert outputs(out) == uncached(mini_course, tmp_path / "plain")

@@ -27,6 +27,7 @@ from ..model import Asset, Course, Item, ItemKind, LtiSettings, Section, SourceR
 from . import schema as S
 from .checks import Checks
 from .files import SourceFile, read_source
+from .reuse import LoadedItems
 from .naming import COURSE_FILE, SECTION_FILE, Group, Naming, default_name, resolve_relative, split_prefix
 from .translations import Translations
 
@@ -40,14 +41,18 @@ def load_course(root: Path | str) -> tuple[Course | None, Diagnostics]:
     return (None if diagnostics.errors else course), diagnostics
 
 
-def load_partial(root: Path | str) -> tuple[Course | None, Diagnostics]:
+def load_partial(root: Path | str, reuse: LoadedItems | None = None) -> tuple[Course | None, Diagnostics]:
     """Like :func:`load_course`, but keeps the usable part of a course that has errors.
 
     ``qser check`` renders that part too, so link and image problems are reported in the
     same run as front-matter problems. Files that failed to load are listed in
     ``Course.unloaded`` so links to them are not reported a second time as missing pages.
+    With ``reuse``, items an earlier build loaded from the same bytes come from the build
+    cache (:mod:`.reuse`).
     """
-    return _Loader(Path(root)).load()
+    loader = _Loader(Path(root))
+    loader.reuse = reuse
+    return loader.load()
 
 
 def item_files(course: Course) -> dict[str, str]:
@@ -96,6 +101,7 @@ class _Loader(Naming, Checks, Translations):
         self.root = root
         self.diag = Diagnostics()
         self.languages: tuple[str, ...] = ()
+        self.reuse: LoadedItems | None = None
 
     # --- entry -------------------------------------------------------------------------
 
@@ -280,7 +286,7 @@ class _Loader(Naming, Checks, Translations):
                 for named in group.translations.values():
                     self.diag.error(named.path, 1, f"translation without a default-language file ({default_name(named)})")
                 continue
-            item = self._item(slug, group, assets)
+            item = self._reused_item(slug, group, assets)
             if item is None:
                 continue
             if item.slug in item_slugs:
@@ -295,6 +301,23 @@ class _Loader(Naming, Checks, Translations):
             texts=frozen_map(texts),
             items=tuple(i for _, i in sorted(items, key=lambda pair: pair[0])),
         )
+
+    def _reused_item(self, section_slug: str, group: Group, assets: dict[str, Asset]) -> Item | None:
+        """:meth:`_item`, or the item and warnings an earlier build loaded from the same inputs."""
+        key = self.reuse.key(section_slug, group, self.languages, assets) if self.reuse is not None else None
+        hit = self.reuse.get(key) if key is not None else None
+        if hit is not None:
+            self.diag.extend(hit[1])
+            return hit[0]
+        outer, self.diag = self.diag, Diagnostics()
+        try:
+            item = self._item(section_slug, group, assets)
+        finally:
+            own, self.diag = self.diag, outer
+        self.diag.extend(own)
+        if key is not None and item is not None and not own.errors:
+            self.reuse.put(key, item, own)
+        return item
 
     def _item(self, section_slug: str, group: Group, assets: dict[str, Asset]) -> Item | None:
         source = read_source(self.root, group.default.path, self.diag)

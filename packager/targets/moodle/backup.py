@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from ...archive import entry_date, tgz_bytes
 from ...i18n import language_name
 from ...render import RenderedCourse
-from ..scorm import package as scorm_package
 from ..scorm.versions import SCORM12
 from . import activities
 from .build import Build
@@ -102,6 +101,8 @@ def variants(rendered: RenderedCourse, multilang: bool) -> list[tuple[str, Langu
 
 def scorm_packages(rendered: RenderedCourse, languages: Languages) -> list[Embedded]:
     """The course's SCORM 1.2 package in each language of the backup (``--moodle-scorm``)."""
+    from ..scorm import package as scorm_package  # imported here: Jinja and lxml cost a backup without them
+
     packages = []
     for lang in languages.codes:
         title = rendered.language(lang).text.title

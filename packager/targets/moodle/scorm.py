@@ -13,14 +13,17 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from ..scorm.manifest import PackageInfo
-from ..scorm.package import Package
 from .build import ActivityBody, Build
 from .grades import GradeItem
 from .plan import Module
 from .texts import Version
 from .xml import Leaf, Node, leaves, node
+
+if TYPE_CHECKING:  # a backup without SCORM packages (the usual one) needs neither Jinja nor lxml
+    from ..scorm.manifest import PackageInfo
+    from ..scorm.package import Package
 
 SCORM_VERSION = "SCORM_1.2"  # what Moodle reads from the <schemaversion> of a SCORM 1.2 manifest
 GRADE_HIGHEST = 1  # grademethod: the best score of the package's SCOs
