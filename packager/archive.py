@@ -99,7 +99,7 @@ def _deflated(data: bytes, level: int, cache: Cache | None, compressed: dict | N
 
 
 def tgz_bytes(entries: Mapping[str, bytes], *, first: Iterable[str] = (), date: tuple = ZIP_EPOCH, directories: bool = False,
-              cache: Cache | None = None) -> bytes:
+              level: int = 6, cache: Cache | None = None) -> bytes:
     """A gzip-compressed plain ustar tar: no PAX headers, integer mtimes, ASCII names.
 
     Moodle's tgz reader understands nothing else (PAX headers turn into stray files). The
@@ -135,10 +135,10 @@ def tgz_bytes(entries: Mapping[str, bytes], *, first: Iterable[str] = (), date: 
                     written_dirs.add(path)
                     members.append((path, None))
         members.append((name, entries[name]))
-    packed = [_packed_tar_run(members, mtime, cache) for members in runs]
+    packed = [_packed_tar_run(members, mtime, level, cache) for members in runs]
     size = sum(length for _, length, _ in packed) + 2 * tarfile.BLOCKSIZE
     tail = bytes(2 * tarfile.BLOCKSIZE + -size % tarfile.RECORDSIZE)  # end of archive, then fill the last record
-    return _gzip_member([*packed, _packed_run(tail, 6, cache)], 6)
+    return _gzip_member([*packed, _packed_run(tail, level, cache)], level)
 
 
 _RUN_FOLDERS = 16  # a run is about this many folders, chosen by name so an edit moves no boundary
@@ -179,7 +179,7 @@ def _stored(cache: Cache, key: str, value: Packed) -> Packed:
     return value
 
 
-def _packed_tar_run(members: list[tuple[str, bytes | None]], mtime: int, cache: Cache | None) -> Packed:
+def _packed_tar_run(members: list[tuple[str, bytes | None]], mtime: int, level: int, cache: Cache | None) -> Packed:
     """A run of tar members (name and bytes, None for a folder), compressed. Its cache key is
     the members' names, sizes and bytes, the date and this module's code: everything its
     headers are made of, so a hit needs no header made."""
@@ -191,7 +191,7 @@ def _packed_tar_run(members: list[tuple[str, bytes | None]], mtime: int, cache: 
             else:
                 sha.update(b"f%s\0%d\0" % (name.encode("ascii"), len(data)))
                 sha.update(data)
-        key = f"tar6:{_deflate_version()}:{sha.hexdigest()}"
+        key = f"tar{level}:{_deflate_version()}:{sha.hexdigest()}"
         hit = _cached(cache, key)
         if hit is not None:
             return hit
@@ -203,7 +203,7 @@ def _packed_tar_run(members: list[tuple[str, bytes | None]], mtime: int, cache: 
         chunks += (ustar_header(name, len(data), mtime), data)
         if len(data) % tarfile.BLOCKSIZE:
             chunks.append(bytes(tarfile.BLOCKSIZE - len(data) % tarfile.BLOCKSIZE))
-    value = _compressed(b"".join(chunks), 6)
+    value = _compressed(b"".join(chunks), level)
     return value if cache is None else _stored(cache, key, value)
 
 
