@@ -81,18 +81,18 @@ def _plain(value: Any) -> Any:
 
 
 def _value(plain: Any) -> Any:
-    """The model object :func:`_plain` made ``plain`` of."""
+    """The model object :func:`_plain` made ``plain`` of (scalars are not passed through a
+    call each: an item has a few dozen)."""
     if not isinstance(plain, tuple):
         return plain
-    tag, *rest = plain
+    tag, body = plain[0], plain[-1]
     if tag == "D":
-        name, values = rest
-        return _CLASSES[name](*map(_value, values))
+        return _CLASSES[plain[1]](*[_value(v) if isinstance(v, tuple) else v for v in body])
     if tag == "M":
-        return model.frozen_map({key: _value(item) for key, item in rest[0]})
+        return model.frozen_map({key: _value(v) if isinstance(v, tuple) else v for key, v in body})
     if tag == "K":
-        return model.ItemKind(rest[0])
-    return tuple(map(_value, rest[0]))
+        return model.ItemKind(body)
+    return tuple(_value(v) if isinstance(v, tuple) else v for v in body)
 
 
 @once
