@@ -1,0 +1,58 @@
+"""The fork helper: results in order, a job's exception raised again in the parent, a child
+that dies reported, nested work run serially, no child left behind."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from packager import parallel
+from packager.diagnostics import CourseError, Diagnostics
+
+
+@pytest.fixture(autouse=True)
+def two_cores(monkeypatch):
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+
+
+def test_results_come_in_order_from_the_children():
+    pids = list(parallel.fork_map(lambda x: (x * x, os.getpid()), range(9)))
+    assert [square for square, _ in pids] == [x * x for x in range(9)]
+    assert os.getpid() not in {pid for _, pid in pids}
+
+
+def test_a_jobs_exception_is_raised_again_with_the_childs_traceback():
+    problems = Diagnostics()
+    problems.error("a.md", 3, "broken")
+
+    def job(x):
+        if x == 2:
+            raise CourseError(problems)
+        return x
+
+    with pytest.raises(CourseError) as raised:
+        list(parallel.fork_map(job, range(5)))
+    assert raised.value.diagnostics.items == problems.items
+    assert isinstance(raised.value.__cause__, parallel.ChildTraceback) and "raise CourseError" in str(raised.value.__cause__)
+
+
+def test_a_child_that_dies_is_an_error_and_none_is_left_running():
+    def job(x):
+        if x == 1:
+            os._exit(3)
+        return x
+
+    with pytest.raises(RuntimeError, match="ended before finishing"):
+        list(parallel.fork_map(job, range(4)))
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # every child was waited for
+
+
+def test_work_split_inside_a_child_runs_there():
+    def job(_):
+        inner = list(parallel.fork_map(lambda _: os.getpid(), range(2)))
+        return parallel.cores(), os.getpid(), inner
+
+    for cores, pid, inner in parallel.fork_map(job, range(2)):
+        assert cores == 1 and inner == [pid, pid]
