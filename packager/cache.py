@@ -157,7 +157,7 @@ class Cache:
         header = self._header()
         if not raw.startswith(header):
             return self._ignore(path, "not a cache file of this qser version")
-        body = raw[len(header):]
+        body = memoryview(raw)[len(header):]  # views: a shard is up to megabytes, copied for nothing
         stored, payload = body[:32], body[32:]
         if len(stored) < 32 or hashlib.sha256(payload).digest() != stored:
             return self._ignore(path, "damaged (checksum mismatch)")
