@@ -20,7 +20,7 @@ import os
 import stat
 from collections.abc import Mapping
 from dataclasses import replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from ..diagnostics import Diagnostics
 from ..model import Asset, Course, Item, ItemKind, LtiSettings, Section, SourceRef, Text, frozen_map
@@ -196,7 +196,7 @@ class _Loader(Naming, Checks, Translations):
         course = Group()
         sections: dict[str, list[str]] = {}
         for rel in markdown:
-            parts = PurePosixPath(rel).parts
+            parts = rel.split("/")  # the walk's own relative paths: no empty or '.' parts
             if len(parts) == 1:
                 named = self._name(rel)
                 if named is None:

@@ -41,7 +41,7 @@ class Naming:
     languages: tuple[str, ...]
 
     def _name(self, rel: str) -> Named | None:
-        name = PurePosixPath(rel).name
+        name = rel.rpartition("/")[2]
         match = NAME_RE.match(name)
         if not match:
             self.diag.error(rel, 1, "file name must look like 01-slug.md or 01-slug.el.md")
