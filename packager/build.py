@@ -54,7 +54,8 @@ def check(source: Path | str, options: BuildOptions = BuildOptions(), cache: Cac
     from .source import load_partial
     from .source.reuse import LoadedItems
 
-    course, diagnostics = load_partial(source, LoadedItems(cache, files) if cache is not None and files else None)
+    reuse = LoadedItems(cache, files) if cache is not None and files else None
+    course, diagnostics = load_partial(source, reuse)
     if course is None:
         raise CourseError(diagnostics, options.strict)
     unknown = [lang for lang in options.languages if lang not in course.languages]
@@ -63,7 +64,7 @@ def check(source: Path | str, options: BuildOptions = BuildOptions(), cache: Cac
         raise CourseError(diagnostics, options.strict)
     if options.lti_url:
         course = replace(course, lti=replace(course.lti, url=options.lti_url))
-    rendered, render_diagnostics = render_course(course, options.languages or None, cache=cache)
+    rendered, render_diagnostics = render_course(course, options.languages or None, cache=cache, known=reuse and reuse.texts)
     diagnostics.extend(render_diagnostics)
     if diagnostics.failed(options.strict):
         raise CourseError(diagnostics, options.strict)

@@ -46,10 +46,12 @@ def page_index(course: Course) -> dict[str, str]:
 
 
 def render_course(
-    course: Course, languages: tuple[str, ...] | None = None, workers: int | None = None, cache: Cache | None = None
+    course: Course, languages: tuple[str, ...] | None = None, workers: int | None = None, cache: Cache | None = None,
+    known: Mapping[tuple[str, str], str] | None = None,
 ) -> tuple[RenderedCourse, Diagnostics]:
     """Render every text; ``workers`` > 1 splits the work over processes. With a ``cache``,
-    a text rendered by an earlier build with the same inputs is taken from it instead."""
+    a text rendered by an earlier build with the same inputs is taken from it instead
+    (``known``: what texts were loaded from, see :func:`payload.key`)."""
     langs = tuple(languages or course.languages)
     pages = page_index(course)
     units = [(lang, s, i) for lang in langs for s, section in enumerate(course.sections) for i in range(-1, len(section.items))]
@@ -59,7 +61,7 @@ def render_course(
     if cache is not None:
         links_digest = payload.link_targets_digest(course, pages)
         for unit in units:
-            keys[unit] = payload.key(links_digest, unit[0], _unit_kind(course, unit), _unit_text(course, unit))
+            keys[unit] = payload.key(links_digest, unit[0], _unit_kind(course, unit), _unit_text(course, unit), known)
             entry = cache.get("render", keys[unit])
             if entry is not None:
                 entries[unit] = entry

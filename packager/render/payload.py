@@ -9,6 +9,8 @@ language and kind, and the course's link targets (pages, assets, unloaded files)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..cache import code_digest, digest
 from ..diagnostics import Diagnostic, Diagnostics, Severity
 from ..model import Course, Text
@@ -28,8 +30,12 @@ def link_targets_digest(course: Course, pages: dict[str, str]) -> str:
     return digest(sorted(pages.items()), sorted(course.assets), sorted(course.unloaded))
 
 
-def key(links_digest: str, lang: str, kind: str, text: Text) -> str:
-    return digest(code_digest(), links_digest, lang, kind, text)
+def key(links_digest: str, lang: str, kind: str, text: Text, known: Mapping[tuple[str, str], str] | None = None) -> str:
+    """``known``: texts' own digests (of their ``repr``) by (source path, language), kept by
+    the build cache with the items they belong to (:attr:`packager.source.reuse.LoadedItems.texts`):
+    the same key, without turning a text of a few kilobytes into a string again."""
+    known_digest = known.get((text.source.path, lang)) if known else None
+    return digest(code_digest(), links_digest, lang, kind, ("text", known_digest or digest(text)))
 
 
 def dump(html: str, diagnostics: Diagnostics, assets: set[str], screener: RenderedScreener | None = None,

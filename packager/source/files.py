@@ -6,6 +6,7 @@ unclosed front matter, YAML syntax) are handled in one place and never raise.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,13 +32,17 @@ class SourceFile:
     body_line: int  # line number of the first body line
 
 
-def read_source(root: Path, relpath: str, diagnostics: Diagnostics) -> SourceFile | None:
-    """Parse a Markdown source file; report problems and return None when unusable."""
+def read_source(root: Path, relpath: str, diagnostics: Diagnostics, read: dict[str, bytes] | None = None) -> SourceFile | None:
+    """Parse a Markdown source file; report problems and return None when unusable. ``read``,
+    when given, receives the SHA-256 of the bytes parsed (the build cache keeps an item only
+    when they are the bytes its key was made of, :mod:`.reuse`)."""
     try:
         data = (root / relpath).read_bytes()
     except OSError as exc:
         diagnostics.error(relpath, 0, f"cannot read file: {exc.strerror or exc}")
         return None
+    if read is not None:
+        read[relpath] = hashlib.sha256(data).digest()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -102,6 +102,7 @@ class _Loader(Naming, Checks, Translations):
         self.diag = Diagnostics()
         self.languages: tuple[str, ...] = ()
         self.reuse: LoadedItems | None = None
+        self.read: dict[str, bytes] = {}  # SHA-256 of the bytes of each file parsed
 
     # --- entry -------------------------------------------------------------------------
 
@@ -316,11 +317,11 @@ class _Loader(Naming, Checks, Translations):
             own, self.diag = self.diag, outer
         self.diag.extend(own)
         if key is not None and item is not None and not own.errors:
-            self.reuse.put(key, item, own)
+            self.reuse.put(key, item, own, self.read)
         return item
 
     def _item(self, section_slug: str, group: Group, assets: dict[str, Asset]) -> Item | None:
-        source = read_source(self.root, group.default.path, self.diag)
+        source = read_source(self.root, group.default.path, self.diag, self.read)
         if source is None:
             return None
         kind_name = self._peek_type(source)

@@ -6,7 +6,11 @@ in the cache area ``load`` under a digest of everything :meth:`~.loader._Loader.
 reads: the SHA-256 of each of its files as this build's source digest read them
 (:func:`packager.incremental.source_digest`), their names and languages, the section's
 slug, the course languages, every asset (a file item points at one), and qser's own code.
-A hit gives the same item and the same warnings; an item with errors is never stored.
+A hit gives the same item and the same warnings; an item with errors, or one whose files
+changed between the course digest and their parsing, is never stored. Each text's digest
+(of its ``repr``, which shows every field) is kept with its item (:attr:`LoadedItems.texts`),
+so the renderer keys a text on it instead of hashing the whole text again
+(:func:`packager.render.payload.key`).
 
 The value is plain data (:mod:`packager.cache` stores nothing else): each model object as
 its class name and fields, turned back into the same frozen objects on a hit.
@@ -36,6 +40,10 @@ class LoadedItems:
     def __init__(self, cache: Cache, files: Mapping[str, bytes]):
         self.cache, self.files = cache, files
         self.base = ""
+        # (source path, language) -> the digest of the text's repr, made once when its item
+        # was parsed and kept with it, so a hit's texts are not turned into text to be hashed
+        self.texts: dict[tuple[str, str], str] = {}
+        self._named: dict[str, list[str]] = {}  # key -> the item's files
 
     def key(self, section: str, group: Group, languages: tuple[str, ...], assets: Mapping[str, model.Asset]) -> str | None:
         """The item's key, or None when one of its files was not digested (nothing is reused)."""
@@ -44,25 +52,38 @@ class LoadedItems:
             return None
         if not self.base:  # the course's languages and assets are known once the items are reached
             self.base = digest(code_digest(), languages, sorted(map(repr, assets.values())))
-        return digest(self.base, section, [(n.path, n.lang, self.files[n.path]) for n in named])
+        key = digest(self.base, section, [(n.path, n.lang, self.files[n.path]) for n in named])
+        self._named[key] = [n.path for n in named]
+        return key
 
     def get(self, key: str) -> tuple[model.Item, Diagnostics] | None:
         entry = self.cache.get(AREA, key)
-        if not (isinstance(entry, tuple) and len(entry) == 2):
+        if not (isinstance(entry, tuple) and len(entry) == 3):
             return None
-        plain, reported = entry
+        plain, reported, texts = entry
         diagnostics = Diagnostics()
-        for path, line, severity, message in reported:
-            diagnostics.add(Diagnostic(path, line, Severity(severity), message))
         try:
+            for path, line, severity, message in reported:
+                diagnostics.add(Diagnostic(path, line, Severity(severity), message))
             item = _value(plain)
+            known = {(path, lang): text_digest for path, lang, text_digest in texts}
         except (KeyError, TypeError, ValueError):  # not what put() stores: built again
             return None
-        return (item, diagnostics) if isinstance(item, model.Item) else None
+        if not isinstance(item, model.Item):
+            return None
+        self.texts.update(known)
+        return item, diagnostics
 
-    def put(self, key: str, item: model.Item, diagnostics: Diagnostics) -> None:
+    def put(self, key: str, item: model.Item, diagnostics: Diagnostics, read: Mapping[str, bytes]) -> None:
+        """Keeps ``item`` when the bytes it was parsed from (``read``: SHA-256 by path) are
+        those its key was made of: a file changed since the course digest read it is loaded
+        as it is now, which the key does not describe."""
+        if any(read.get(path) != self.files[path] for path in self._named[key]):
+            return
         reported = [(d.path, d.line, d.severity.value, d.message) for d in diagnostics.items]
-        self.cache.put(AREA, key, (_plain(item), reported))
+        texts = [(text.source.path, lang, digest(text)) for lang, text in item.texts.items()]
+        self.cache.put(AREA, key, (_plain(item), reported, texts))
+        self.texts.update(((path, lang), text_digest) for path, lang, text_digest in texts)
 
 
 def _plain(value: Any) -> Any:

@@ -20,6 +20,7 @@ class Translations:
     root: Path
     diag: Diagnostics
     languages: tuple[str, ...]
+    read: dict[str, bytes]
 
     def _texts(self, group: Group, source: SourceFile, fields: dict, schema: S.Schema, kind: ItemKind | None) -> dict[str, Text]:
         default_lang = self.languages[0]
@@ -35,7 +36,7 @@ class Translations:
                     )
                 texts[lang] = self._text(lang, source, fields, source, kind, fallback=True, written_in=written_in)
                 continue
-            tsource = read_source(self.root, named.path, self.diag)
+            tsource = read_source(self.root, named.path, self.diag, self.read)
             tfields = self._validate(tsource, schema.keys, f"{schema.name} translation", translation=True) if tsource else None
             merged = self._merge(tsource, fields, tfields) if tfields is not None else None
             if merged is None:  # reported already; keep the structure whole for the rest of the check
