@@ -51,7 +51,7 @@ def render_course(
 ) -> tuple[RenderedCourse, Diagnostics]:
     """Render every text; ``workers`` > 1 splits the work over processes. With a ``cache``,
     a text rendered by an earlier build with the same inputs is taken from it instead
-    (``known``: what texts were loaded from, see :func:`payload.key`)."""
+    (``known``: texts' digests the load cache kept, see :func:`payload.key`)."""
     langs = tuple(languages or course.languages)
     pages = page_index(course)
     units = [(lang, s, i) for lang in langs for s, section in enumerate(course.sections) for i in range(-1, len(section.items))]

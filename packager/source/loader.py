@@ -27,8 +27,8 @@ from ..model import Asset, Course, Item, ItemKind, LtiSettings, Section, SourceR
 from . import schema as S
 from .checks import Checks
 from .files import SourceFile, read_source
-from .reuse import LoadedItems
 from .naming import COURSE_FILE, SECTION_FILE, Group, Naming, default_name, resolve_relative, split_prefix
+from .reuse import LoadedItems
 from .translations import Translations
 
 mimetypes.add_type("image/svg+xml", ".svg")
