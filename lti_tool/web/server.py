@@ -45,6 +45,9 @@ def arguments(host: str, port: int, workers: int) -> list[str]:
         "--harakiri", str(REQUEST_SECONDS), "--worker-reload-mercy", str(GRACE_SECONDS),
         "--die-on-term", "--hook-master-start", "unix_signal:15 gracefully_kill_them_all",
         "--disable-logging", "--ignore-sigpipe", "--ignore-write-errors", "--disable-write-exception",
+        # one request per connection, said so: a proxy that keeps upstream connections open
+        # (nginx's keepalive) would otherwise send the next request into a closed one
+        "--add-header", "Connection: close",
     ]
 
 
