@@ -11,7 +11,7 @@ from pathlib import Path
 
 from benchmarks.lti_bench import ISSUER_HOST, ROOT, _platform_key, _register, _serve_platform, free_port, measure_launches
 
-NODE_WORKERS = 2  # gunicorn workers per node: four processes on the two cores in all
+NODE_WORKERS = 2  # server workers per node: four processes on the two cores in all
 
 
 def bench_two_nodes(var: Path) -> dict:

@@ -1,7 +1,7 @@
 """The tool's own cost of a launch without a server: the same two requests as the load clients
 send (login initiation, then the launch with a real RS256 id_token, state cookie and nonce),
-handed to the WSGI application in this process as gunicorn would hand them, one after the
-other. What this leaves out of the figure `lti_bench` measures through gunicorn is the server's
+handed to the WSGI application in this process as the server would hand them, one after the
+other. What this leaves out of the figure `lti_bench` measures through the server (uWSGI) is the server's
 and the kernel's share (sockets, HTTP parsing, process switches), and the contention of 32
 clients on two cores; the id_token is signed outside the clock, as the platform signs it.
 """

@@ -57,10 +57,10 @@ def lti() -> None:
 @lti.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", "-p", default=9001, show_default=True, help="Port to listen on.")
-@click.option("--workers", "-w", type=int, default=None, help="gunicorn worker processes (default: CPUs + 1).")
-@click.option("--dev", is_flag=True, help="Flask's development server instead of gunicorn (one process, reloads nothing).")
+@click.option("--workers", "-w", type=int, default=None, help="Worker processes (default: CPUs + 1).")
+@click.option("--dev", is_flag=True, help="Flask's development server instead of uWSGI (one process, reloads nothing).")
 def serve(host: str, port: int, workers: int | None, dev: bool) -> None:
-    """Serve the tool (gunicorn). Migrations and the first key pair are applied before workers start."""
+    """Serve the tool (uWSGI). Migrations and the first key pair are applied before workers start."""
     from .screener import CourseUnavailable, ScreenerCatalog
 
     settings = _settings(listen=(host, port))
@@ -82,7 +82,7 @@ def serve(host: str, port: int, workers: int | None, dev: bool) -> None:
         install_logging(settings.log_level)
         create_app(settings, migrate=False).run(host=host, port=port, threaded=True)
         return
-    from .web.gunicorn import run
+    from .web.server import run
 
     # the work is CPU-bound (signatures, templates, SQLite), so one process per core plus one
     # to cover the moments a worker waits; more only adds switching (measured with make bench)

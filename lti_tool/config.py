@@ -51,7 +51,7 @@ class Settings:
     # believed (0: none, the tool is reached directly; 1: one nginx in front)
     trusted_proxies: int = 0
     log_level: str = "INFO"
-    access_log: bool = False  # gunicorn's request log (the reverse proxy usually keeps one)
+    access_log: bool = False  # a line per request, tokens redacted (the reverse proxy usually keeps one)
     # where base_url comes from: QSER_BASE_URL, the QSER_CONFIG file, or derived from the
     # address the tool listens on (not a setting itself: load_settings fills it in)
     base_url_source: str = field(default="derived", compare=False)

@@ -26,6 +26,12 @@ if TYPE_CHECKING:
     from .cache import Cache
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can carry
+# Deflate level of the packages an LMS unpacks once on upload (SCORM, Common Cartridge, Moodle
+# backup), whose size no learner downloads. At 1000 pages level 2 takes half the CPU of zlib's
+# default 6 (0.09 s instead of 0.19 per SCORM zip, 0.16 instead of 0.31 for the backup's tgz)
+# for 8% more bytes in a SCORM zip and 27% in the backup; level 1 takes as long as 2 and
+# gives bigger files. A handbook (EPUB), which readers download, keeps level 6.
+LMS_LEVEL = 2
 
 
 def entry_date(iso_date: str = "") -> tuple[int, int, int, int, int, int]:
@@ -99,7 +105,7 @@ def _deflated(data: bytes, level: int, cache: Cache | None, compressed: dict | N
 
 
 def tgz_bytes(entries: Mapping[str, bytes], *, first: Iterable[str] = (), date: tuple = ZIP_EPOCH, directories: bool = False,
-              level: int = 6, cache: Cache | None = None) -> bytes:
+              level: int = LMS_LEVEL, cache: Cache | None = None) -> bytes:
     """A gzip-compressed plain ustar tar: no PAX headers, integer mtimes, ASCII names.
 
     Moodle's tgz reader understands nothing else (PAX headers turn into stray files). The
@@ -233,16 +239,17 @@ def _gzip_member(packed: list[Packed], level: int) -> bytes:
 
 def ustar_header(name: str, size: int, mtime: int, directory: bool = False) -> bytes:
     """One ustar header block: owner root (0/0, no names), mode 644 (755 for a folder)."""
-    prefix = ""
-    if len(name) > tarfile.LENGTH_NAME:
-        prefix, name = _split_name(name)
-    name_field, numbers, prefix_field = _text(name, 100), _octal(size, 12) + _octal(mtime, 12), _text(prefix, 155)
+    prefix = b""
+    raw = name.encode("ascii")
+    if len(raw) > tarfile.LENGTH_NAME:
+        prefix, raw = (part.encode("ascii") for part in _split_name(name))
+    numbers = _octal(size, 12) + _octal(mtime, 12)
     # the checksum is the sum of the block's bytes, its own field counted as spaces: only the
-    # name, the numbers and the prefix vary, the rest is summed once (_USTAR_SUM)
-    checksum = sum(name_field) + sum(numbers) + sum(prefix_field) + _USTAR_SUM[directory]
+    # name, the numbers and the prefix vary (their padding is zeros), the rest is summed once
+    checksum = sum(raw) + sum(numbers) + sum(prefix) + _USTAR_SUM[directory]
     return b"".join((
-        name_field, _USTAR_DIR if directory else _USTAR_FILE, numbers, b"%06o\0 " % checksum,
-        tarfile.DIRTYPE if directory else tarfile.REGTYPE, _USTAR_MIDDLE, prefix_field, bytes(12),
+        raw.ljust(100, b"\0"), _USTAR_DIR if directory else _USTAR_FILE, numbers, b"%06o\0 " % checksum,
+        tarfile.DIRTYPE if directory else tarfile.REGTYPE, _USTAR_MIDDLE, prefix.ljust(155, b"\0"), bytes(12),
     ))
 
 
@@ -298,6 +305,18 @@ def keep_or_write(existing: Path, target: Path, data: bytes) -> bool:
     return False
 
 
+def _write_new(path: str, data: bytes) -> None:
+    """A new file, written through a bare descriptor: about 30 microseconds of CPU a file less than
+    through pathlib's buffered file object (a site writes a file per page)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view):]
+    finally:
+        os.close(descriptor)
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -342,16 +361,17 @@ class Stage:
         ``cache``, a file the current output already holds with the same bytes is hard-linked
         from there (:func:`keep_or_write`) and counted as ``<name>.kept``."""
         root = self.path(name)
-        folders: set[Path] = set()
+        folders: set[str] = set()
         for relative, data in files:
-            target = root / relative
-            if target.parent not in folders:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                folders.add(target.parent)
+            target = os.path.join(root, relative)
+            folder = os.path.dirname(target)
+            if folder not in folders:
+                os.makedirs(folder, exist_ok=True)
+                folders.add(folder)
             if cache is None:
-                target.write_bytes(data)
+                _write_new(target, data)
             else:
-                cache.stats[f"{name}.{'kept' if keep_or_write(self.out / name / relative, target, data) else 'written'}"] += 1
+                cache.stats[f"{name}.{'kept' if keep_or_write(self.out / name / relative, Path(target), data) else 'written'}"] += 1
         return root
 
     def commit(self) -> list[Path]:

@@ -132,7 +132,11 @@ def build(
 # Rendering happens once; the writers are independent, so on a big course they run in
 # forked worker processes that inherit the rendered course (nothing is pickled but the
 # names of the outputs). Targets of one family (the two SCORM versions share their pages)
-# stay in one process so they can share work.
+# stay in one process so they can share work. The heaviest families start first; a target
+# whose work divides (Target.share) comes last, in parts that fill whichever core is free, so
+# no core waits at the end for the other to finish a long writer.
+
+Job = tuple[tuple[str, ...], int, int]  # (family's target names, part, parts): parts > 1 for a shared target
 
 
 def _write_groups(rendered: RenderedCourse, stage: Stage, names: list[str], options: BuildOptions):
@@ -141,16 +145,32 @@ def _write_groups(rendered: RenderedCourse, stage: Stage, names: list[str], opti
     for name in names:
         groups.setdefault(TARGETS[name].family or name, []).append(name)
     pages = len(rendered.course.items) * len(rendered.languages)
-    workers = 1 if pages < parallel.FROM_PAGES else None
-    ordered = list(groups.values())
-    if workers is None:  # on the cores, heaviest first (the pool hands out groups in this order)
-        ordered.sort(key=lambda group: -sum(TARGETS[name].weight for name in group))
-    job = lambda group: _write_group(rendered, stage, group, options)  # noqa: E731
-    for group, written in zip(ordered, parallel.fork_map(job, ordered, workers)):
+    workers = 1 if pages < parallel.FROM_PAGES else parallel.cores()
+    jobs = _jobs([tuple(group) for group in groups.values()], workers, rendered.cache is None)
+    job = lambda job: _write_job(rendered, stage, job, options)  # noqa: E731
+    for (group, part, parts), written in zip(jobs, parallel.fork_map(job, jobs, workers)):
         for outputs in written.values():
             for output in outputs:
                 stage.path(output)  # a worker may have staged it; the parent commits it
-        yield group, written
+        if part == parts - 1:  # every part names all the outputs the parts write together
+            yield list(group), written
+
+
+def _jobs(groups: list[tuple[str, ...]], workers: int, uncached: bool) -> list[Job]:
+    """The writing jobs, in the order the workers take them. Parts are written only without a
+    cache (a cache's pages are saved by the one process that wrote its target)."""
+    if workers < 2:
+        return [(group, 0, 1) for group in groups]
+    shared = [group for group in groups if uncached and len(group) == 1 and TARGETS[group[0]].share is not None]
+    whole = sorted((group for group in groups if group not in shared), key=lambda group: -sum(TARGETS[name].weight for name in group))
+    return [(group, 0, 1) for group in whole] + [(group, part, 2 * workers) for group in shared for part in range(2 * workers)]
+
+
+def _write_job(rendered: RenderedCourse, stage: Stage, job: Job, options: BuildOptions) -> dict[str, list[str]]:
+    group, part, parts = job
+    if parts > 1:
+        return {group[0]: TARGETS[group[0]].share(rendered, stage, options.of(group[0]), part, parts)}
+    return _write_group(rendered, stage, list(group), options)
 
 
 def _write_group(rendered: RenderedCourse, stage: Stage, group: list[str], options: BuildOptions) -> dict[str, list[str]]:

@@ -167,9 +167,22 @@ def test_parallel_writers_give_the_same_bytes(mini_course: Path, tmp_path: Path,
     assert run("build", str(mini_course), "--out", str(tmp_path / "parallel")).exit_code == 0
     serial, forked = tree_digest(tmp_path / "serial"), tree_digest(tmp_path / "parallel")
     assert len(serial) > 10 and serial == forked
-    # alone, the HTML writer splits its pages over the cores
+    # without a cache the site's pages are written in parts, alone or after the other writers
     assert run("build", str(mini_course), "--out", str(tmp_path / "html"), "-t", "html", "--no-cache").exit_code == 0
     assert tree_digest(tmp_path / "html/html") == tree_digest(tmp_path / "serial/html")
+    assert run("build", str(mini_course), "--out", str(tmp_path / "parts"), "--no-cache").exit_code == 0
+    assert tree_digest(tmp_path / "parts") == serial
+
+
+def test_writers_start_heaviest_first_and_the_site_fills_the_cores_last():
+    from packager.build import _jobs
+
+    families = [("html",), ("imscc",), ("moodle",), ("scorm12", "scorm2004")]
+    assert _jobs(families, 2, uncached=True) == [
+        (("moodle",), 0, 1), (("scorm12", "scorm2004"), 0, 1), (("imscc",), 0, 1), *((("html",), part, 4) for part in range(4)),
+    ]
+    assert _jobs(families, 2, uncached=False)[1:3] == [(("scorm12", "scorm2004"), 0, 1), (("html",), 0, 1)]  # a cache: in one piece
+    assert _jobs(families, 1, uncached=True) == [(family, 0, 1) for family in families]
 
 
 def test_writer_failure_in_a_worker_keeps_previous_outputs(mini_course: Path, tmp_path: Path, monkeypatch):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+import signal
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -142,6 +143,10 @@ class OutboxWorker:
         return min(idle_seconds, max(0.05, (due - now()).total_seconds()))
 
 
+ASYNC_SIGNALS = {signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGTERM, signal.SIGUSR1, signal.SIGUSR2,
+                 signal.SIGALRM, signal.SIGCHLD, signal.SIGPIPE, signal.SIGWINCH}
+
+
 class InlineWorker:
     """The worker as a daemon thread of the web process (the SQLite default)."""
 
@@ -149,7 +154,14 @@ class InlineWorker:
         self.worker = worker
         self.stop = threading.Event()
         self.wake = threading.Event()
-        self.thread = threading.Thread(target=worker.run_forever, args=(self.stop, self.wake), name="qser-outbox", daemon=True)
+        self.thread = threading.Thread(target=self._run, name="qser-outbox", daemon=True)
+
+    def _run(self) -> None:
+        # A signal sent to the process goes to any thread that does not block it. The web
+        # server's own (uWSGI's SIGHUP: finish the request and stop) must reach its thread:
+        # handled on this one, it stopped nothing and the process never ended.
+        signal.pthread_sigmask(signal.SIG_BLOCK, ASYNC_SIGNALS)
+        self.worker.run_forever(self.stop, self.wake)
 
     def start(self) -> InlineWorker:
         self.thread.start()

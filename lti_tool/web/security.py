@@ -45,9 +45,10 @@ _FILTER = RedactingFilter()
 
 
 def install_log_redaction() -> None:
-    """Filter the loggers that print request lines (werkzeug's and gunicorn's) and the root
-    logger's handlers. Our own code logs no token in the first place (a test checks it)."""
-    for name in ("werkzeug", "gunicorn.access", "gunicorn.error", ""):
+    """Filter the logger that prints the development server's request lines (werkzeug's) and
+    the root logger's handlers. Our own code logs no token in the first place (a test checks
+    it); the access log (``qser.access``) goes through the ``qser`` handler's filter."""
+    for name in ("werkzeug", ""):
         logger = logging.getLogger(name)
         if _FILTER not in logger.filters:
             logger.addFilter(_FILTER)
@@ -56,13 +57,13 @@ def install_log_redaction() -> None:
                 handler.addFilter(_FILTER)
 
 
-LOG_FORMAT = "[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s"  # gunicorn's error log, plus the logger
+LOG_FORMAT = "[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s"
 LOG_DATE = "%Y-%m-%d %H:%M:%S %z"
 
 
 def install_logging(level: str) -> None:
-    """Give the ``qser`` logger its own handler on stderr (gunicorn configures only its own
-    loggers, so without one the tool's INFO lines were lost and warnings came out bare),
+    """Give the ``qser`` logger its own handler on stderr (the server configures no Python
+    logging, so without one the tool's INFO lines were lost and warnings came out bare),
     with the redaction filter; once per process, in the processes ``qser lti`` starts (tests
     keep pytest's capture on the root logger)."""
     logger = logging.getLogger("qser")

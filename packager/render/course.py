@@ -67,9 +67,10 @@ def render_course(
                 entries[unit] = entry
     missing = [unit for unit in units if unit not in entries]
     workers = _worker_count(workers, len(missing))
-    if workers > 1:
-        chunks = [missing[i::workers] for i in range(workers)]
-        computed = [r for part in parallel.fork_map(lambda chunk: _render_units(course, chunk), chunks) for r in part]
+    if workers > 1:  # in more chunks than workers: a worker done early takes the next, and
+        # the chunks done come back (and are unpickled here) while the others are rendered
+        chunks = [missing[i::4 * workers] for i in range(4 * workers)]
+        computed = [r for part in parallel.fork_map(lambda chunk: _render_units(course, chunk), chunks, workers) for r in part]
     else:
         computed = _render_units(course, missing)
     for unit, entry in computed:

@@ -69,6 +69,10 @@ class Target:
     # benchmarks/packager_bench.py): when writers share the cores, the heaviest start first,
     # so no core is left with a long writer at the end while the others wait.
     weight: int = 1
+    # ``share(rendered, stage, options, i, n)`` writes the i-th of n parts of the outputs and
+    # names them all, for a target whose work divides (the site's pages): the build runs the
+    # parts as separate jobs.
+    share: Callable[[RenderedCourse, Stage, Any, int, int], list[str]] | None = None
 
 
 TARGETS: dict[str, Target] = {}

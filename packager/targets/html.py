@@ -13,24 +13,26 @@ if TYPE_CHECKING:
 
 def write(rendered: RenderedCourse, stage: Stage, _options) -> list[str]:
     """The whole site under ``html/``; with a build cache, pages the last build wrote as they are
-    now are kept (hard-linked), not written again. Without one, a big site's pages are split
-    over the cores when this is the only writer running (:mod:`packager.parallel`); the
-    builder, made first, holds the compiled templates every worker inherits."""
-    from .. import parallel  # imported when writing: registering the target stays light
-    from ..render.site import SiteBuilder
+    now are kept (hard-linked), not written again."""
+    from ..render.site import SiteBuilder  # imported when writing: registering the target stays light
 
-    builder, langs = SiteBuilder(rendered), tuple(rendered.languages)
-    big = len(rendered.course.items) * len(langs) >= parallel.FROM_PAGES
-    if rendered.cache is not None or not big or parallel.cores() < 2:
-        stage.write_tree("html", builder.files(), rendered.cache)
-        return ["html"]
-    keys = [(lang, key) for lang in langs for key in builder.page_keys(lang)]
-    shares = parallel.cores()
-    parts = [keys[len(keys) * i // shares:len(keys) * (i + 1) // shares] for i in range(shares)]
-    for _ in parallel.fork_map(lambda part: stage.write_tree("html", builder.pages(langs, part)), parts):
-        pass
-    stage.write_tree("html", builder.shared_files(langs))
+    stage.write_tree("html", SiteBuilder(rendered).files(), rendered.cache)
     return ["html"]
 
 
-register(Target("html", "static HTML site in html/<lang>/", write, weight=9))
+def write_share(rendered: RenderedCourse, stage: Stage, _options, share: int, shares: int) -> list[str]:
+    """Share ``share`` of ``shares`` of the site's pages, in reading order; the last share also
+    writes what every page shares (static files, assets, the language chooser). A build
+    without a cache splits a big site so that its shares keep every core busy until the end,
+    whatever the other writers leave (see :mod:`packager.build`)."""
+    from ..render.site import SiteBuilder
+
+    builder, langs = SiteBuilder(rendered), tuple(rendered.languages)
+    keys = [(lang, key) for lang in langs for key in builder.page_keys(lang)]
+    stage.write_tree("html", builder.pages(langs, keys[len(keys) * share // shares:len(keys) * (share + 1) // shares]))
+    if share == shares - 1:
+        stage.write_tree("html", builder.shared_files(langs))
+    return ["html"]
+
+
+register(Target("html", "static HTML site in html/<lang>/", write, weight=9, share=write_share))

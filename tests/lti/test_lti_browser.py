@@ -22,7 +22,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, lti_content):
-    """Tool (gunicorn-like: real socket, in-process grade worker) + fake Moodle fetching our JWKS."""
+    """Tool (like `qser lti serve`: real socket, in-process grade worker) + fake Moodle fetching our JWKS."""
     tool_server = Server("localhost")
     var = tmp_path_factory.mktemp("browser-var")
     settings = Settings(base_url=f"http://localhost:{tool_server.port}/", var_dir=var, content_dir=lti_content,

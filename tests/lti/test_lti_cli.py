@@ -1,4 +1,4 @@
-"""``qser lti ...`` commands, and ``qser lti serve`` running gunicorn for real."""
+"""``qser lti ...`` commands, and ``qser lti serve`` running uWSGI for real."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ def test_rotate_keys_and_migrate(tmp_path, lti_content):
     assert result.exit_code == 0 and "at revision 0005" in result.output
 
 
-def test_serve_runs_gunicorn(tmp_path, lti_content):
+def test_serve_runs_uwsgi(tmp_path, lti_content):
     port = free_port()
     environ = {**os.environ, **env(tmp_path, lti_content, QSER_BASE_URL=f"http://127.0.0.1:{port}/", QSER_ACCESS_LOG="1"),
                "HOME": str(tmp_path)}
@@ -95,13 +95,14 @@ def test_serve_runs_gunicorn(tmp_path, lti_content):
     finally:
         proc.terminate()
         output = proc.communicate(timeout=30)[0]
-    assert "Booting worker" in output  # gunicorn, not the development server
+    assert proc.returncode == 0, output  # SIGTERM: a graceful stop
+    assert "spawned uWSGI worker 2" in output and "goodbye to uWSGI" in output  # not the development server
     assert "GET /lti/launch?id_token=[redacted]&state=[redacted]" in output  # the access log, redacted
     assert token not in output and "abc" not in output
     # the tool's own lines, with time, process and level
     assert re.search(r"^\[\d{4}-\d\d-\d\d [\d:]+ [+-]\d{4}\] \[\d+\] \[INFO\] qser\.web: worker ready", output, re.M), output
     assert re.search(r"\[WARNING\] qser\.web: refused POST /lti/launch", output), output
-    assert not (tmp_path / ".gunicorn").exists()  # no control socket shared with other instances
+    assert [p.name for p in tmp_path.iterdir()] == ["var"]  # in HOME nothing (a control socket) shared with other instances
     assert stat.S_IMODE((tmp_path / "var" / "lti.sqlite3").stat().st_mode) == 0o600  # learner data
 
 

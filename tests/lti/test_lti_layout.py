@@ -7,7 +7,7 @@ from __future__ import annotations
 from tests.support.imports import ROOT, imported_modules, imports_of, offending
 
 CORE = ROOT / "lti_tool" / "lti"
-NOT_IN_CORE = ("flask", "werkzeug", "gunicorn", "sqlalchemy", "alembic", "lti_tool.web", "lti_tool.store", "lti_tool.outbox")
+NOT_IN_CORE = ("flask", "werkzeug", "pyuwsgi", "uwsgi", "sqlalchemy", "alembic", "lti_tool.web", "lti_tool.store", "lti_tool.outbox")
 
 
 def test_protocol_core_imports_no_web_framework_or_database():

@@ -148,7 +148,7 @@ class Node:
         return self
 
     def kill(self) -> None:
-        """``kill -9`` of the whole node: gunicorn's master, its workers and the grade worker."""
+        """``kill -9`` of the whole node: the server's master, its workers and the grade worker."""
         self._signal_group(signal.SIGKILL)
 
     def stop(self) -> None:

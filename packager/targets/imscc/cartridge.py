@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...archive import Stage, entry_date, zip_bytes
+from ...archive import LMS_LEVEL, Stage, entry_date, zip_bytes
 from ...cache import code_digest, digest
 from ...diagnostics import CourseError, Diagnostics
 from ...i18n import translator
@@ -39,8 +39,8 @@ def _require_tool_url(rendered: RenderedCourse) -> None:
 
 
 def cartridge(rendered: RenderedCourse, lang: str) -> bytes:
-    return zip_bytes(cartridge_files(rendered, lang), first=(layout.MANIFEST,), date=entry_date(rendered.course.date),
-                     cache=rendered.cache)
+    return zip_bytes(cartridge_files(rendered, lang), first=(layout.MANIFEST,), level=LMS_LEVEL,
+                     date=entry_date(rendered.course.date), cache=rendered.cache)
 
 
 def cartridge_files(rendered: RenderedCourse, lang: str) -> dict[str, bytes]:

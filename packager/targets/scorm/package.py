@@ -19,7 +19,7 @@ from importlib import resources
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ... import links
-from ...archive import entry_date, ordered, zip_bytes
+from ...archive import LMS_LEVEL, entry_date, ordered, zip_bytes
 from ...i18n import translator
 from ...render import RenderedCourse
 from ...render.site import SiteBuilder, SiteOptions, site_paths
@@ -69,7 +69,7 @@ def build(rendered: RenderedCourse, lang: str, version: Version, plan: Plan | No
     entries = {**files, **{name: _read("schemas", version.target, name) for name in version.schema_files}}
     entries[MANIFEST] = write_manifest(info)
     entries = {name: entries[name] for name in ordered(entries, (MANIFEST, LAUNCH))}
-    data = zip_bytes(entries, first=(MANIFEST, LAUNCH), date=entry_date(course.date), cache=rendered.cache,
+    data = zip_bytes(entries, first=(MANIFEST, LAUNCH), level=LMS_LEVEL, date=entry_date(course.date), cache=rendered.cache,
                      compressed=rendered.shared(("scorm-deflated", lang), dict))
     return Package(file_name(course.shortname, lang, version), data, info, entries)
 

@@ -1,0 +1,37 @@
+"""The app uWSGI serves (:mod:`.server`): built once in the master from the settings ``qser lti
+serve`` resolved, before the workers are forked, so a worker starts at once and the window in
+which a stop signal could reach it before uWSGI's own handlers are in place is a few
+microseconds (a signal there was lost, and the master waited forever). What must not be shared
+across processes is made in each worker after the fork: database connections and the
+grade-worker thread, stopped with it."""
+
+from __future__ import annotations
+
+import logging
+
+from . import create_app
+from .security import install_logging
+from .server import access_log, worker_settings
+from .services import EXTENSION
+
+
+def _build():
+    settings = worker_settings()
+    install_logging(settings.log_level)
+    app = create_app(settings, migrate=False, start_worker=False)
+    services = app.extensions[EXTENSION]
+
+    def after_fork() -> None:
+        services.db.engine.dispose(close=False)  # the master's connections stay the master's
+        if settings.run_inline_worker:
+            services.start_inline_worker()
+        logging.getLogger("qser.web").info("worker ready: screeners %s", ", ".join(services.catalog.screener_ids) or "none")
+
+    import uwsgi
+
+    uwsgi.post_fork_hook = after_fork
+    uwsgi.atexit = services.close
+    return access_log(app) if settings.access_log else app
+
+
+application = _build()
