@@ -24,6 +24,7 @@ from packager.i18n import translator as page_text
 from ..lti import state_proof
 from ..lti.login import LoginRequest, State
 from .errors import page_language
+from .page_cache import render_filled
 from .security import allow_for_this_response
 from .services import tool
 
@@ -57,11 +58,11 @@ def login_page(req: LoginRequest, state: State, auth_url: str, auth_login_url: s
     again = {"iss": req.iss, "login_hint": req.login_hint, "target_link_uri": req.target_link_uri,
              "lti_message_hint": req.lti_message_hint, "client_id": req.client_id, "lti_deployment_id": req.deployment_id}
     window_url = t.url(lti_contract.LOGIN_PATH) + "?" + urlencode({k: v for k, v in again.items() if v})
-    html = render_template(
-        "launch_login.html", t=page_text(lang), lang=lang, script=_allow_script(), auth_url=auth_url,
-        binding=bound, storage_target=state.storage_target or "", platform_origin=state_proof.platform_origin(auth_login_url),
-        cookie=PROBE_COOKIE + "=1" + _cookie_attributes(), wait_ms=STORAGE_WAIT_MS, window_url=window_url,
-    )
+    values = {"auth_url": auth_url, "binding_key": bound.key, "binding_proof": bound.proof, "binding_expires": bound.expires,
+              "storage_target": state.storage_target or "", "platform_origin": state_proof.platform_origin(auth_login_url),
+              "window_url": window_url}
+    html = render_filled(t.page_cache, (lang,), "launch_login.html", values, t=page_text(lang), lang=lang,
+                         script=_allow_script(), cookie=PROBE_COOKIE + "=1" + _cookie_attributes(), wait_ms=STORAGE_WAIT_MS)
     return make_response(html, 200)
 
 

@@ -1,6 +1,7 @@
-"""Pages that differ from one request to the next in a few values only (the first screener
-page): rendered once per template, key and mount with placeholders, then filled in. Jinja
-renders such a page in a few hundred microseconds, a fill costs a few; every launch renders one.
+"""Pages that differ from one request to the next in a few values only (the login page, the
+first screener page): rendered once per template, key and mount with placeholders, then filled
+in. Jinja renders such a page in a few hundred microseconds, a fill costs a few; every launch
+renders both.
 
 The values are HTML-escaped exactly as Jinja's autoescape would, and filled in one pass, so a
 value that happens to contain a placeholder is never filled again. Keys come from small sets

@@ -132,8 +132,9 @@ def test_login_page_sets_the_cookie_and_keeps_the_proof(client, moodle, services
     assert client.get("/static/tool/launch.js").status_code == 200
 
 
-def test_login_page_carries_what_the_platform_sent(client, moodle):
-    """Each login gets its own state and proof, and the platform's hint comes back as it was sent."""
+def test_login_page_filled_in_per_login_carries_what_the_platform_sent(client, moodle):
+    """The login page is rendered once per language and filled in per login (web/page_cache.py):
+    each login gets its own state and proof, and the platform's hint comes back as it was sent."""
     pages = []
     for hint in ('"><script>alert(1)</script>', "\x00auth_url\x00&<", "plain"):
         page = client.post("/lti/login", data=moodle.login_params(login_hint=hint)).get_data(as_text=True)
@@ -153,13 +154,14 @@ def test_filled_pages_escape_each_value_once(app):
     from lti_tool.web.page_cache import render_filled
 
     cache, marked = {}, '"><script>alert(1)</script>'
-    values = {"auth_url": marked, "storage_target": "\x00auth_url\x00", "platform_origin": "p&q", "window_url": "w"}
+    values = {"auth_url": marked, "binding_key": "\x00auth_url\x00", "binding_proof": "p&q", "binding_expires": 7,
+              "storage_target": "", "platform_origin": "https://lms.example", "window_url": "w"}
     with app.test_request_context("/lti/login"):
         for _ in range(2):  # rendered, then from the cache
             page = render_filled(cache, ("en",), "launch_login.html", values, t=translator("en"), lang="en", script="s.js",
-                                 cookie="c=1", wait_ms=1, binding={"key": "k", "proof": "p", "expires": 7})
+                                 cookie="c=1", wait_ms=1)
             assert marked not in page and page.count(str(escape(marked))) == 3  # as Jinja escapes, in its three places
-            assert 'data-storage-target="\x00auth_url\x00"' in page and 'data-platform-origin="p&amp;q"' in page  # filled once
+            assert 'data-key="\x00auth_url\x00"' in page and 'data-proof="p&amp;q"' in page  # filled once, not again
     assert len(cache) == 1
 
 
