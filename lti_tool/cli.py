@@ -86,7 +86,7 @@ def serve(host: str, port: int, workers: int | None, dev: bool) -> None:
 
     # the work is CPU-bound (signatures, templates, SQLite), so one process per core plus one
     # to cover the moments a worker waits; more only adds switching (measured with make bench)
-    run(settings, host, port, workers or (os.cpu_count() or 1) + 1)
+    run(settings, catalog, host, port, workers or (os.cpu_count() or 1) + 1)
 
 
 def _advertised(settings: Settings) -> str:

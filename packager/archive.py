@@ -118,7 +118,7 @@ def tgz_bytes(entries: Mapping[str, bytes], *, first: Iterable[str] = (), date: 
     ending in a full flush: one gzip stream of blocks that do not refer to each other. With
     a build ``cache``, a run compressed by an earlier build is taken from it by the names
     and bytes of its members, so its tar headers are not even made again, and the archive
-    is the same bytes either way (see :func:`gzip_runs`).
+    is the same bytes either way (see :func:`_gzip_member`).
     """
     mtime = int(_dt.datetime(*date, tzinfo=_dt.timezone.utc).timestamp())
     runs: list[list[tuple[str, bytes | None]]] = []  # (name, bytes) of each member; None: a folder
@@ -148,14 +148,6 @@ def tgz_bytes(entries: Mapping[str, bytes], *, first: Iterable[str] = (), date: 
 
 
 _RUN_FOLDERS = 16  # a run is about this many folders, chosen by name so an edit moves no boundary
-
-
-def gzip_runs(runs: list[bytes], level: int = 6, cache: Cache | None = None) -> bytes:
-    """One gzip member (RFC 1952) holding ``runs`` one after the other, each compressed on
-    its own and closed by a full flush (so each starts a fresh deflate block with no
-    reference to the one before), then an empty final block: the stream any gzip reader
-    reads, and the same bytes whether a run came from the cache or not."""
-    return _gzip_member([_packed_run(run, level, cache) for run in runs], level)
 
 
 Packed = tuple[int, int, bytes]  # CRC-32 and length of a run, and its deflate blocks
@@ -221,7 +213,10 @@ def _deflate_version() -> str:
 
 
 def _gzip_member(packed: list[Packed], level: int) -> bytes:
-    """The gzip member of runs compressed by :func:`_packed_run`. The CRC of the whole is
+    """One gzip member (RFC 1952) holding the runs one after the other, each compressed on
+    its own and closed by a full flush (so each starts a fresh deflate block with no
+    reference to the one before), then an empty final block: the stream any gzip reader
+    reads, and the same bytes whether a run came from the cache or not. The CRC of the whole is
     combined from the runs' own: appending ``n`` bytes with CRC ``c`` to a stream with CRC
     ``s`` gives ``crc32(zeros(n), s) ^ crc32(zeros(n), 0) ^ c`` (CRC-32 is affine in its
     state), which costs no more than one pass over the zeros, and no run's bytes."""

@@ -4,9 +4,9 @@ uWSGI (the ``pyuwsgi`` wheel) speaking HTTP to nginx, a master and one process p
 Why uWSGI: a launch is two short requests, and the server's own cost per request is a large
 part of it. Its HTTP parsing, WSGI environment and accept loop are C: on the 2-core machine
 ``/healthz`` (one connection per request) cost 0.27 ms of CPU under it, 0.35 ms under granian
-and 0.46 to 0.58 ms under gunicorn's sync worker, 0.11 ms handed to the app in-process. The master builds the app and forks the workers
-(:mod:`.server_app`), which accept in turn (``thunder-lock``) instead of every idle worker
-waking for each connection.
+and 0.46 to 0.58 ms under gunicorn's sync worker, 0.11 ms handed to the app in-process. The
+master builds the app and forks the workers (:mod:`.server_app`), which accept in turn
+(``thunder-lock``) instead of every idle worker waking for each connection.
 
 SIGTERM stops gracefully (requests in progress finish, each worker stops its grade-worker
 thread); request lines are logged by the app itself, redacted (:func:`access_log`), never by
@@ -20,20 +20,22 @@ import time
 from pathlib import Path
 
 from ..config import Settings
+from ..screener import ScreenerCatalog
 
 log = logging.getLogger("qser.access")
-_SETTINGS: Settings | None = None  # what ``qser lti serve`` resolved, inherited by the forked workers
+_SERVED: tuple[Settings, ScreenerCatalog] | None = None  # what ``qser lti serve`` resolved and loaded
 GRACE_SECONDS = 20  # a stopping worker's time to finish its request
 REQUEST_SECONDS = 60  # a worker stuck longer on one request is replaced
 MAX_HEADER_BYTES = 16384  # request line and headers (Moodle's cookies can be long)
 
 
-def run(settings: Settings, host: str, port: int, workers: int) -> None:
-    """Serve until SIGTERM; does not return (uWSGI ends the process)."""
+def run(settings: Settings, catalog: ScreenerCatalog, host: str, port: int, workers: int) -> None:
+    """Serve until SIGTERM; does not return (uWSGI ends the process). ``catalog`` is the
+    course ``qser lti serve`` loaded to check it, served as it is (not loaded again)."""
     import pyuwsgi
 
-    global _SETTINGS
-    _SETTINGS = settings
+    global _SERVED
+    _SERVED = settings, catalog
     pyuwsgi.run(arguments(host, port, workers))
 
 
@@ -51,10 +53,10 @@ def arguments(host: str, port: int, workers: int) -> list[str]:
     ]
 
 
-def worker_settings() -> Settings:
-    if _SETTINGS is None:
+def served() -> tuple[Settings, ScreenerCatalog]:
+    if _SERVED is None:
         raise RuntimeError("lti_tool.web.server_app is loaded by `qser lti serve` only")
-    return _SETTINGS
+    return _SERVED
 
 
 def _backlog() -> int:

@@ -11,15 +11,15 @@ import logging
 
 from . import create_app
 from .security import install_logging
-from .server import access_log, worker_settings
-from .services import EXTENSION
+from .server import access_log, served
+from .services import Services
 
 
 def _build():
-    settings = worker_settings()
+    settings, catalog = served()
     install_logging(settings.log_level)
-    app = create_app(settings, migrate=False, start_worker=False)
-    services = app.extensions[EXTENSION]
+    services = Services.build(settings, migrate=False, catalog=catalog)
+    app = create_app(settings, start_worker=False, services=services)
 
     def after_fork() -> None:
         services.db.engine.dispose(close=False)  # the master's connections stay the master's

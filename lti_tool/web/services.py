@@ -56,7 +56,9 @@ class Services:
     page_cache: dict = field(default_factory=dict)  # pages rendered once, filled in per request (.page_cache)
 
     @classmethod
-    def build(cls, settings: Settings, *, migrate: bool = True, http: requests.Session | None = None) -> Services:
+    def build(cls, settings: Settings, *, migrate: bool = True, http: requests.Session | None = None,
+              catalog: ScreenerCatalog | None = None) -> Services:
+        """``catalog``: the course as the caller loaded it already (else loaded here)."""
         db = connect(settings.db_url)
         if migrate:
             upgrade(db)
@@ -66,7 +68,7 @@ class Services:
         session = requests.Session()
         return cls(
             settings=settings, db=db, keyring=keyring, secret=secret,
-            catalog=ScreenerCatalog.load(settings.content_dir), jwks=jwks,
+            catalog=catalog or ScreenerCatalog.load(settings.content_dir), jwks=jwks,
             states=StateCodec(secret, settings.state_ttl_seconds),
             validator=LaunchValidator(jwks, settings.clock_leeway_seconds),
             http=session, tokens=ServiceTokens(keyring, session, settings.http_timeout_seconds),
