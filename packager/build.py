@@ -46,10 +46,11 @@ class Checked:
 
 
 def check(source: Path | str, options: BuildOptions = BuildOptions(), cache: Cache | None = None,
-          files: Mapping[str, bytes] | None = None) -> Checked:
+          files: Mapping[str, bytes] | None = None, meanwhile: Callable[[], Any] | None = None) -> Checked:
     """Load and render without writing; raises :class:`CourseError` listing every problem.
     ``files`` are the course files' SHA-256 as this build read them (:func:`source_digest`):
-    with a ``cache``, items loaded before from the same bytes are reused."""
+    with a ``cache``, items loaded before from the same bytes are reused. ``meanwhile`` runs
+    while forked workers render, if any are."""
     from .render import render_course  # imported here: a build with nothing to do needs neither
     from .source import load_partial
     from .source.reuse import LoadedItems
@@ -64,7 +65,8 @@ def check(source: Path | str, options: BuildOptions = BuildOptions(), cache: Cac
         raise CourseError(diagnostics, options.strict)
     if options.lti_url:
         course = replace(course, lti=replace(course.lti, url=options.lti_url))
-    rendered, render_diagnostics = render_course(course, options.languages or None, cache=cache, known=reuse and reuse.texts)
+    rendered, render_diagnostics = render_course(course, options.languages or None, cache=cache, known=reuse and reuse.texts,
+                                                 meanwhile=meanwhile)
     diagnostics.extend(render_diagnostics)
     if diagnostics.failed(options.strict):
         raise CourseError(diagnostics, options.strict)
@@ -100,7 +102,9 @@ def build(
             cache.stats["build.unchanged"] += 1
             cache.save(SOURCES)  # what was read again to be sure (when anything was)
             return [path for name in targets for path in record.outputs(name)], record.diagnostics(targets)
-    checked = check(source, options, cache, files)
+    todo = [name for name in targets if record is None or name not in fresh]
+    prepare = {repr(TARGETS[name].prepare): TARGETS[name].prepare for name in todo if TARGETS[name].prepare is not None}
+    checked = check(source, options, cache, files, lambda: [each() for each in prepare.values()])
     for name in targets:
         if TARGETS[name].check is not None:
             checked.diagnostics.extend(TARGETS[name].check(checked.rendered, options.of(name)))
@@ -109,7 +113,6 @@ def build(
     step("render")
     if cache is not None:
         cache.save("render", "load")
-    todo = [name for name in targets if record is None or name not in fresh]
     kept = [path for name in targets if name not in todo for path in record.outputs(name)]
     outputs: dict[str, list[str]] = {}
     with Stage(Path(out)) as stage:

@@ -40,9 +40,14 @@ def cores() -> int:
     return 1 if _IN_CHILD else os.cpu_count() or 1
 
 
-def fork_map(job: Callable[[Any], Any], items: Iterable[Any], workers: int | None = None) -> Iterator[Any]:
+def fork_map(job: Callable[[Any], Any], items: Iterable[Any], workers: int | None = None,
+             meanwhile: Callable[[], Any] | None = None) -> Iterator[Any]:
     """``job(item)`` for each item, in order, yielded as they finish in order; in forked
-    children when there is more than one core (and item) to use, else here."""
+    children when there is more than one core (and item) to use, else here.
+
+    ``meanwhile`` is called here once the children run, when there are children: work the
+    parent would otherwise do alone before or after them (the build compiles the writers'
+    templates there, for every writer forked later to inherit)."""
     items = list(items)
     workers = min(workers or cores(), cores(), len(items))
     if workers < 2:
@@ -50,12 +55,12 @@ def fork_map(job: Callable[[Any], Any], items: Iterable[Any], workers: int | Non
         return
     gc.freeze()  # a child's collector would otherwise touch, and so copy, every inherited object
     try:
-        yield from _forked(job, items, workers)
+        yield from _forked(job, items, workers, meanwhile)
     finally:
         gc.unfreeze()
 
 
-def _forked(job: Callable[[Any], Any], items: list, workers: int) -> Iterator[Any]:
+def _forked(job: Callable[[Any], Any], items: list, workers: int, meanwhile: Callable[[], Any] | None) -> Iterator[Any]:
     tasks_read, tasks_write = os.pipe()
     children: dict[int, int] = {}  # result pipe -> child pid
     complete = False
@@ -78,6 +83,8 @@ def _forked(job: Callable[[Any], Any], items: list, workers: int) -> Iterator[An
             os.write(tasks_write, _INDEX.pack(index))
         os.close(tasks_write)
         tasks_write = -1
+        if meanwhile is not None:
+            meanwhile()
         yield from _results(children, len(items))
         complete = True
     finally:

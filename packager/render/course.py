@@ -7,8 +7,9 @@ texts already rendered; writers only arrange it. Markdown is never parsed by a w
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
+from typing import Any
 
 from .. import links, parallel
 from ..cache import Cache
@@ -47,11 +48,12 @@ def page_index(course: Course) -> dict[str, str]:
 
 def render_course(
     course: Course, languages: tuple[str, ...] | None = None, workers: int | None = None, cache: Cache | None = None,
-    known: Mapping[tuple[str, str], str] | None = None,
+    known: Mapping[tuple[str, str], str] | None = None, meanwhile: Callable[[], Any] | None = None,
 ) -> tuple[RenderedCourse, Diagnostics]:
     """Render every text; ``workers`` > 1 splits the work over processes. With a ``cache``,
     a text rendered by an earlier build with the same inputs is taken from it instead
-    (``known``: texts' digests the load cache kept, see :func:`payload.key`)."""
+    (``known``: texts' digests the load cache kept, see :func:`payload.key`). ``meanwhile``
+    runs in this process while forked workers render (not at all when none are forked)."""
     langs = tuple(languages or course.languages)
     pages = page_index(course)
     units = [(lang, s, i) for lang in langs for s, section in enumerate(course.sections) for i in range(-1, len(section.items))]
@@ -70,7 +72,8 @@ def render_course(
     if workers > 1:  # in more chunks than workers: a worker done early takes the next, and
         # the chunks done come back (and are unpickled here) while the others are rendered
         chunks = [missing[i::4 * workers] for i in range(4 * workers)]
-        computed = [r for part in parallel.fork_map(lambda chunk: _render_units(course, chunk), chunks, workers) for r in part]
+        computed = [r for part in parallel.fork_map(lambda chunk: _render_units(course, chunk), chunks, workers, meanwhile)
+                    for r in part]
     else:
         computed = _render_units(course, missing)
     for unit, entry in computed:

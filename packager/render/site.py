@@ -340,6 +340,14 @@ def _environment(template_dirs: tuple[str, ...]) -> Environment:
     return env
 
 
+def compile_templates() -> None:
+    """Compiles every built-in site template now: a build does this once before forking its
+    writers, which inherit them instead of each compiling its own (~0.04 s of CPU each)."""
+    env = _environment(())
+    for name in env.list_templates(extensions=["html"]):
+        env.get_template(name)
+
+
 def link_targets(course) -> dict[str, str]:
     """Placeholder key -> key of the page that shows it. Labels have no page of their own:
     links to a label lead to its section page."""

@@ -73,6 +73,9 @@ class Target:
     # names them all, for a target whose work divides (the site's pages): the build runs the
     # parts as separate jobs.
     share: Callable[[RenderedCourse, Stage, Any, int, int], list[str]] | None = None
+    # Work every process that writes the target would repeat (compiling templates): the build
+    # does it once, in its own process while the course renders, and forked writers inherit it.
+    prepare: Callable[[], Any] | None = None
 
 
 TARGETS: dict[str, Target] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import Target, register
+from . import Lazy, Target, register
 
 if TYPE_CHECKING:
     from ..archive import Stage
@@ -35,4 +35,5 @@ def write_share(rendered: RenderedCourse, stage: Stage, _options, share: int, sh
     return ["html"]
 
 
-register(Target("html", "static HTML site in html/<lang>/", write, weight=9, share=write_share))
+register(Target("html", "static HTML site in html/<lang>/", write, weight=9, share=write_share,
+                prepare=Lazy("packager.render.site:compile_templates")))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .. import Target, register
+from .. import Lazy, Target, register
 from .versions import SCORM12, SCORM2004, Version
 
 if TYPE_CHECKING:
@@ -48,4 +48,5 @@ for _version, _help in (
     (SCORM12, "SCORM 1.2 package per language: <shortname>-<lang>-scorm12.zip"),
     (SCORM2004, "SCORM 2004 4th edition package per language: <shortname>-<lang>-scorm2004.zip"),
 ):
-    register(Target(_version.target, _help, writer(_version), checker(_version), family="scorm", weight=5))
+    register(Target(_version.target, _help, writer(_version), checker(_version), family="scorm", weight=5,
+                    prepare=Lazy("packager.render.site:compile_templates")))
