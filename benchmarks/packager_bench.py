@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -19,6 +20,10 @@ from rich.console import Console
 from rich.table import Table
 
 SIZES = (50, 200, 1000)
+# The largest course's build from scratch is measured in this many interleaved rounds (floor,
+# HTML, all targets; again) and the median of each is printed: this machine's speed moves
+# between minutes, and one disturbed run must not decide the ratio to the floor.
+ROUNDS = 3
 HANDBOOK = ("pdf", "epub")  # measured on their own: benchmarks/handbook_bench.py
 
 
@@ -139,6 +144,12 @@ def _child(kind: str, *args: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def _median(runs: list[dict]) -> dict:
+    """The run of median wall time, with the median of each other figure (CPU, memory)."""
+    middle = sorted(runs, key=lambda run: run["seconds"])[len(runs) // 2]
+    return {**middle, **{key: statistics.median(run[key] for run in runs) for key in ("cpu_seconds", "peak_mb") if key in middle}}
+
+
 def _packages() -> list[str]:
     """Every target but the handbook's (measured on their own)."""
     from packager.targets import TARGETS
@@ -156,7 +167,8 @@ def main() -> None:
     packages = _packages()
 
     console = Console(width=160)
-    table = Table(title="qser build from scratch (no cache): HTML alone and every target, against the markdown-it-py floor")
+    table = Table(title="qser build from scratch (no cache): HTML alone and every target, against the markdown-it-py floor "
+                        f"({SIZES[-1]} pages: median of {ROUNDS} interleaved rounds)")
     # the build uses every core (rendering and writing are forked) and the floor one: "cpu" is
     # the build's CPU time (all its processes), its single-core cost
     for column in ("pages", "floor", "html build", "html / floor", "cpu", "peak MB", "all targets", "all / floor", "cpu", "peak MB", "load"):
@@ -172,10 +184,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="qser-bench-") as tmp:
         for pages in SIZES:
             course = str(generate(Path(tmp) / f"course-{pages}", pages))
-            floor = _child("measure_floor", course, str(Path(tmp) / f"floor-{pages}"))
-            every = _child("measure", course, str(Path(tmp) / f"out-all-{pages}"), *packages)
-            alone = {name: _child("measure", course, str(Path(tmp) / f"out-{name}-{pages}"), name) for name in packages}
-            html = alone["html"]
+            runs = [
+                (_child("measure_floor", course, str(Path(tmp) / f"floor-{pages}-{run}")),
+                 _child("measure", course, str(Path(tmp) / f"out-html-{pages}-{run}"), "html"),
+                 _child("measure", course, str(Path(tmp) / f"out-all-{pages}-{run}"), *packages))
+                for run in range(ROUNDS if pages == SIZES[-1] else 1)
+            ]
+            floor, html, every = (_median([run[kind] for run in runs]) for kind in range(3))
+            alone = {"html": html, **{name: _child("measure", course, str(Path(tmp) / f"out-{name}-{pages}"), name)
+                                      for name in packages if name != "html"}}
             table.add_row(
                 str(pages), f"{floor['seconds']:.2f} s",
                 f"{html['seconds']:.2f} s", f"{html['seconds'] / floor['seconds']:.2f} x", f"{html['cpu_seconds']:.2f} s", f"{html['peak_mb']:.0f}",
