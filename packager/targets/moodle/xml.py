@@ -66,13 +66,17 @@ def leaves(values: Mapping[str, Value]) -> list[Leaf]:
 
 
 def text(value: Value) -> str:
-    if value is None:
-        return NULL
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, int):
+    kind = type(value)  # by exact type first: a backup escapes over 100 000 values at 1000 pages
+    if kind is int:
         return str(value)
-    value = str(value)
+    if kind is not str:
+        if value is None:
+            return NULL
+        if isinstance(value, bool):
+            return "1" if value else "0"
+        if isinstance(value, int):
+            return str(value)
+        value = str(value)
     if _INVALID.search(value):
         value = _INVALID.sub("", value)
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
