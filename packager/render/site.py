@@ -69,16 +69,6 @@ def _home_at_root(paths: Callable[[str], str]) -> Callable[[str], str]:
     return lambda key: "index.html" if key == links.HOME else paths(key)
 
 
-class Fields(dict):
-    """A dict whose keys templates read as attributes without an exception each time: Jinja
-    tries ``getattr`` before the item, and on a plain dict each miss cost ~2 microseconds, 50
-    times a page. A key named like a dict method would hide that method from templates."""
-
-    def __init__(self, *args, **values):
-        super().__init__(*args, **values)
-        self.__dict__ = self
-
-
 @dataclass
 class _Link:
     title: str
@@ -166,7 +156,7 @@ class SiteBuilder:
                 "toc": nav.entries(key, url),
                 "toc_html": nav.html(page_dir, key),
                 "languages": [
-                    Fields(lang=other, name=language_name(other), url=url((paths if other == lang else site_paths(other))(key)))
+                    {"lang": other, "name": language_name(other), "url": url((paths if other == lang else site_paths(other))(key))}
                     for other in langs
                 ],
             }
@@ -269,7 +259,7 @@ class SiteBuilder:
 
     def _page(self, rl: RenderedLanguage, key: str, kind: str, obj, url, resolve, paths) -> dict:
         home_url = url(paths(links.HOME))
-        page = Fields(key=key, kind=kind, home_url=home_url, breadcrumbs=[])
+        page = {"key": key, "kind": kind, "home_url": home_url, "breadcrumbs": []}
         if kind == "home":
             page.update(title=rl.text.title, html=Markup(links.rewrite(rl.html, resolve)), content_lang=rl.text.content_lang)
             return page
@@ -296,21 +286,21 @@ class SiteBuilder:
         )
         if item.item.kind is ItemKind.FILE and item.item.file:
             asset = self.course.assets[item.item.file]
-            page["file"] = Fields(
-                url=url(paths(links.asset_key(asset.path))),
-                name=PurePosixPath(asset.path).name,
-                type=_file_type(asset.media_type, asset.path),
-                size=_human_size(asset.size),
-            )
+            page["file"] = {
+                "url": url(paths(links.asset_key(asset.path))),
+                "name": PurePosixPath(asset.path).name,
+                "type": _file_type(asset.media_type, asset.path),
+                "size": _human_size(asset.size),
+            }
         return page
 
     def _entry(self, item: RenderedItem, url, paths, resolve) -> dict:
-        entry = Fields(
-            kind=item.item.kind.value,
-            title=item.text.title,
-            summary=item.text.summary,
-            content_lang=item.text.content_lang,
-        )
+        entry = {
+            "kind": item.item.kind.value,
+            "title": item.text.title,
+            "summary": item.text.summary,
+            "content_lang": item.text.content_lang,
+        }
         if item.item.kind is ItemKind.LABEL:
             entry["html"] = Markup(links.rewrite(item.html, resolve))
         else:
