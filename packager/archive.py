@@ -16,20 +16,15 @@ import struct
 import tarfile
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zlib_ng import zlib_ng
-
 if TYPE_CHECKING:
     from .cache import Cache
 
-# Deflating is zlib-ng's: the same format as zlib's (any zip, gzip or tar reader reads it), its
-# own bytes, about the same sizes. At level 2 on a 1000-page course it takes 60% of zlib's CPU
-# for the backup's tar runs (0.046 s instead of 0.079) and 90% for a site's 1100 pages as zip
-# members (0.098 s instead of 0.109: each small member pays the set-up); its CRC-32 takes a third.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can carry
 # Deflate level of the packages an LMS unpacks once on upload (SCORM, Common Cartridge, Moodle
 # backup), whose size no learner downloads. At 1000 pages level 2 takes about half the CPU of
@@ -74,7 +69,7 @@ def zip_bytes(entries: Mapping[str, bytes], *, first: Iterable[str] = (), date: 
         _check_name(name)
         data, raw = entries[name], name.encode("ascii")
         method = zipfile.ZIP_STORED if name in uncompressed else zipfile.ZIP_DEFLATED
-        crc, packed = (zlib_ng.crc32(data), data) if method == zipfile.ZIP_STORED else _deflated(data, level, cache, compressed)
+        crc, packed = (zlib.crc32(data), data) if method == zipfile.ZIP_STORED else _deflated(data, level, cache, compressed)
         if max(len(data), len(packed), offset) > _ZIP_LIMIT:
             raise ValueError(f"package too large for a zip without ZIP64: {name}")
         fields = (20, 0, 0, method, dostime, dosdate, crc, len(packed), len(data), len(raw))
@@ -102,8 +97,8 @@ def _deflated(data: bytes, level: int, cache: Cache | None, compressed: dict | N
         hit = cache.get("deflate", key)
         if isinstance(hit, tuple) and len(hit) == 2:
             return hit
-    compressor = zlib_ng.compressobj(level, zlib_ng.DEFLATED, -15)
-    value = (zlib_ng.crc32(data), compressor.compress(data) + compressor.flush())
+    compressor = _compressor(level)
+    value = (zlib.crc32(data), compressor.compress(data) + compressor.flush())
     if cache is not None:
         cache.put("deflate", key, value)
     return value
@@ -134,7 +129,7 @@ def tgz_bytes(entries: Mapping[str, bytes], *, first: Iterable[str] = (), date: 
         if len(name.encode("ascii")) > 255:
             raise ValueError(f"archive path longer than 255 characters: {name}")
         folder = name.rpartition("/")[0]
-        if not runs or (folder != folder_of_run and zlib_ng.crc32(folder.encode()) % _RUN_FOLDERS == 0):
+        if not runs or (folder != folder_of_run and zlib.crc32(folder.encode()) % _RUN_FOLDERS == 0):
             runs.append([])
         folder_of_run = folder
         members = runs[-1]
@@ -167,9 +162,21 @@ def _packed_run(run: bytes, level: int, cache: Cache | None) -> Packed:
     return _cached(cache, key) or _stored(cache, key, _compressed(run, level))
 
 
+def _compressor(level: int):
+    """A raw deflate stream (no header) at ``level``, by zlib-ng: the same format as zlib's
+    (any zip, gzip or tar reader reads it), its own bytes, about the same sizes. At level 2
+    on a 1000-page course it takes 60% of zlib's CPU for the backup's tar runs (0.046 s
+    instead of 0.079) and 90% for a site's 1100 pages as zip members (0.098 s instead of 0.109:
+    each small member pays the set-up). Imported here: a build with nothing to do deflates
+    nothing."""
+    from zlib_ng import zlib_ng
+
+    return zlib_ng.compressobj(level, zlib_ng.DEFLATED, -15)
+
+
 def _compressed(run: bytes, level: int) -> Packed:
-    compressor = zlib_ng.compressobj(level, zlib_ng.DEFLATED, -15)
-    return zlib_ng.crc32(run), len(run), compressor.compress(run) + compressor.flush(zlib_ng.Z_FULL_FLUSH)
+    compressor = _compressor(level)
+    return zlib.crc32(run), len(run), compressor.compress(run) + compressor.flush(zlib.Z_FULL_FLUSH)
 
 
 def _cached(cache: Cache, key: str) -> Packed | None:
@@ -214,6 +221,8 @@ def _packed_tar_run(members: list[tuple[str, bytes | None]], mtime: int, level: 
 def _deflate_version() -> str:
     """What compressed bytes in the cache were made by: zlib-ng's version and this module's code
     (the tar headers), so neither an upgrade nor an edit here reuses bytes made before."""
+    from zlib_ng import zlib_ng
+
     return hashlib.sha256(zlib_ng.ZLIBNG_RUNTIME_VERSION.encode() + Path(__file__).read_bytes()).hexdigest()[:16]
 
 
@@ -229,9 +238,9 @@ def _gzip_member(packed: list[Packed], level: int) -> bytes:
     zeros = bytes(max((length for _, length, _ in packed), default=0))
     for run_crc, length, _ in packed:
         blank = memoryview(zeros)[:length]
-        crc = zlib_ng.crc32(blank, crc) ^ zlib_ng.crc32(blank) ^ run_crc
+        crc = zlib.crc32(blank, crc) ^ zlib.crc32(blank) ^ run_crc
         total += length
-    final = zlib_ng.compressobj(level, zlib_ng.DEFLATED, -15).flush()  # the final, empty block
+    final = _compressor(level).flush()  # the final, empty block
     extra = 2 if level == 9 else 4 if level == 1 else 0
     header = struct.pack("<BBBBLBB", 0x1F, 0x8B, 8, 0, 0, extra, 255)  # no name, mtime 0, OS unknown: as gzip.GzipFile writes it
     return b"".join((header, *(blocks for _, _, blocks in packed), final, struct.pack("<LL", crc, total & 0xFFFFFFFF)))

@@ -74,7 +74,8 @@ def test_nothing_changed_in_a_new_process_imports_no_renderer_or_target_library(
     """``qser build`` with nothing to do decides so before importing what only a real build needs."""
     out = tmp_path / "out"
     cached_build(mini_course, out)
-    heavy = ["jinja2", "lxml", "markdown_it", "nh3", "yaml", "rich", "packager.render", "packager.source", "packager.targets.moodle.backup"]
+    heavy = ["jinja2", "lxml", "markdown_it", "nh3", "yaml", "rich", "zlib_ng", "packager.render", "packager.source",
+             "packager.targets.moodle.backup"]
     script = (
         "import sys; from packager.cli import main\n"
         f"try: main(['build', {str(mini_course)!r}, '--out', {str(out)!r}, '--quiet'])\n"
