@@ -15,10 +15,11 @@ from markupsafe import Markup
 from ...i18n import translator
 from .addresses import Addresses
 
-_ENV = Environment(
+_ENV = Environment(  # qser's own template, read once per process: not stated again for every page
     loader=PackageLoader("packager", "templates/imscc"),
     autoescape=select_autoescape(["html"], default=True),
     keep_trailing_newline=True,
+    auto_reload=False,
 )
 
 
