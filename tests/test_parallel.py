@@ -1,5 +1,6 @@
 """The fork helper: results in order, a job's exception raised again in the parent, a child
-that dies reported, nested work run serially, no child left behind."""
+that dies reported, nested work run serially, no child left behind; what the parent does
+meanwhile (a build compiles the writers' templates there)."""
 
 from __future__ import annotations
 
@@ -61,3 +62,25 @@ def test_work_split_inside_a_child_runs_there():
 
     for cores, pid, inner in parallel.fork_map(job, range(2)):
         assert cores == 1 and inner == [pid, pid]
+
+
+def test_meanwhile_runs_once_in_the_parent_while_children_work_and_they_inherit_nothing_of_it():
+    done: list[int] = []
+    results = list(parallel.fork_map(lambda x: (x, len(done)), range(4), meanwhile=lambda: done.append(os.getpid())))
+    assert done == [os.getpid()]  # once, here
+    assert [x for x, _ in results] == list(range(4)) and {seen for _, seen in results} == {0}  # forked before it ran
+    list(parallel.fork_map(lambda x: x, [1], meanwhile=lambda: done.append(0)))  # one job: not forked, not called
+    assert done == [os.getpid()]
+
+
+def test_a_build_compiles_the_site_templates_before_forking_its_writers(tmp_path, monkeypatch):
+    """Its forked writers inherit the templates, compiled once (Target.prepare, run while the course renders)."""
+    from benchmarks.synthetic import generate
+    from packager.build import build
+    from packager.render import site
+
+    compiled: list[int] = []
+    monkeypatch.setattr(site, "compile_templates", lambda: compiled.append(os.getpid()))
+    monkeypatch.setattr(parallel, "FROM_PAGES", 1)
+    build(generate(tmp_path / "course", 8), tmp_path / "out", ["html", "scorm12"])
+    assert compiled == [os.getpid()]  # once for both targets, in this process
