@@ -73,14 +73,13 @@ def test_meanwhile_runs_once_in_the_parent_while_children_work_and_they_inherit_
     assert done == [os.getpid()]
 
 
-def test_a_build_compiles_the_site_templates_before_forking_its_writers(tmp_path, monkeypatch):
+def test_a_build_compiles_the_site_templates_before_forking_its_writers(mini_course, tmp_path, monkeypatch):
     """Its forked writers inherit the templates, compiled once (Target.prepare, run while the course renders)."""
-    from benchmarks.synthetic import generate
     from packager.build import build
     from packager.render import site
 
     compiled: list[int] = []
     monkeypatch.setattr(site, "compile_templates", lambda: compiled.append(os.getpid()))
     monkeypatch.setattr(parallel, "FROM_PAGES", 1)
-    build(generate(tmp_path / "course", 8), tmp_path / "out", ["html", "scorm12"])
+    build(mini_course, tmp_path / "out", ["html", "scorm12"])
     assert compiled == [os.getpid()]  # once for both targets, in this process
