@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ..lti import claims as C
@@ -48,11 +48,16 @@ class LaunchRecord:
         return is_staff(self.roles)
 
 
-# every launch runs these two: compiled once per process and run on the driver's cursor
-# (Database.driver_transaction), the one write on the launch path
+# every launch runs these: compiled once per process and run on the driver's cursor
+# (Database.driver_transaction), the one write on the launch path. SQLite runs the two inserts
+# in one transaction; PostgreSQL runs them as one statement (the nonce's insert in a WITH,
+# which PostgreSQL runs exactly once, in the same statement and so the same transaction).
 _INSERT_NONCE = insert(T.nonce_used)
 _NONCE_COLUMNS = ("nonce", "expires_at")
 _INSERT_LAUNCH = insert(T.launch).returning(T.launch.c.id)
+_INSERT_BOTH = insert(T.launch).add_cte(insert(T.nonce_used).values(
+    nonce=bindparam("used_nonce", type_=T.nonce_used.c.nonce.type),
+    expires_at=bindparam("used_until", type_=T.nonce_used.c.expires_at.type)).cte("used")).returning(T.launch.c.id)
 _LAUNCH_COLUMNS = ("token_hash", "platform_id", "deployment_id", "user_sub", "user_name", "roles", "context_id", "context_title",
                    "resource_link_id", "resource_link_title", "screener_id", "lang", "lineitem_url", "ags_scopes", "return_url",
                    "created_at", "expires_at", "message_type", "nrps_url", "deep_linking")
@@ -62,23 +67,27 @@ def store_launch(db: Database, launch: Launch, *, token_hash: str, screener_id: 
     """Consume the nonce and store the launch, atomically: a replayed token stores nothing."""
     created = now()
     lineitem = launch.lineitem_url if launch.can_send_scores else None
-    nonce = db.prepare(_INSERT_NONCE, _NONCE_COLUMNS)
-    row = db.prepare(_INSERT_LAUNCH, _LAUNCH_COLUMNS)
+    used_until = datetime.fromtimestamp(launch.expires_at, created.tzinfo) + timedelta(hours=1)
+    values = dict(
+        token_hash=token_hash, platform_id=launch.platform_id, deployment_id=launch.deployment_id,
+        user_sub=launch.sub, user_name=launch.name, roles=list(launch.roles),
+        context_id=launch.context_id, context_title=launch.context_title,
+        resource_link_id=launch.resource_link_id, resource_link_title=launch.resource_link_title,
+        screener_id=screener_id, lang=lang, lineitem_url=lineitem,
+        ags_scopes=list(launch.ags_scopes), return_url=launch.return_url,
+        created_at=created, expires_at=created + timedelta(seconds=ttl_seconds),
+        message_type=launch.message_type, nrps_url=launch.nrps_url,
+        deep_linking=launch.deep_linking.as_json() if launch.deep_linking else None,
+    )
     try:
-        with db.driver_transaction() as cursor:
-            cursor.execute(nonce.sql, nonce.params({
-                "nonce": launch.nonce, "expires_at": datetime.fromtimestamp(launch.expires_at, created.tzinfo) + timedelta(hours=1)}))
-            cursor.execute(row.sql, row.params(dict(
-                token_hash=token_hash, platform_id=launch.platform_id, deployment_id=launch.deployment_id,
-                user_sub=launch.sub, user_name=launch.name, roles=list(launch.roles),
-                context_id=launch.context_id, context_title=launch.context_title,
-                resource_link_id=launch.resource_link_id, resource_link_title=launch.resource_link_title,
-                screener_id=screener_id, lang=lang, lineitem_url=lineitem,
-                ags_scopes=list(launch.ags_scopes), return_url=launch.return_url,
-                created_at=created, expires_at=created + timedelta(seconds=ttl_seconds),
-                message_type=launch.message_type, nrps_url=launch.nrps_url,
-                deep_linking=launch.deep_linking.as_json() if launch.deep_linking else None,
-            )))
+        with db.driver_transaction(one_statement=db.is_postgresql) as cursor:
+            if db.is_postgresql:
+                both = db.prepare(_INSERT_BOTH, _LAUNCH_COLUMNS)
+                cursor.execute(both.sql, both.params({**values, "used_nonce": launch.nonce, "used_until": used_until}))
+            else:
+                nonce, row = db.prepare(_INSERT_NONCE, _NONCE_COLUMNS), db.prepare(_INSERT_LAUNCH, _LAUNCH_COLUMNS)
+                cursor.execute(nonce.sql, nonce.params({"nonce": launch.nonce, "expires_at": used_until}))
+                cursor.execute(row.sql, row.params(values))
             launch_id = cursor.fetchone()[0]
     except IntegrityError:
         raise NonceReused() from None
