@@ -5,7 +5,7 @@ per kind of entry (rendered fragments, site pages of each target family, the las
 record), each area in :data:`SHARDS` files by a hash of the key, so a build that changed a
 few entries rewrites only the files holding them. Each file is plain data (dicts of
 strings, bytes, numbers) in :mod:`marshal` format behind a header naming the cache format
-and the qser version, and a SHA-256 of the payload; a file that is truncated, damaged, from
+and the qser version, and the payload's length and CRC-32; a file that is truncated, damaged, from
 another version or from anything else is ignored (and rebuilt by this build), never
 trusted. Nothing is ever unpickled.
 
@@ -20,20 +20,25 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+import struct
 import zlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from . import __version__
 from .archive import write_atomic
 
-FORMAT = 2
+FORMAT = 3
 SHARDS = 16
 MAGIC = b"qser-cache\n"
+# The payload's CRC-32 and length guard against damage (a torn or flipped file), which is all a
+# checksum here can do: whoever can write the cache folder could as well write a matching
+# SHA-256. CRC-32 reads twice as fast (3.2 against 1.6 GB/s here), and a one-page edit of a
+# 1000-page course reads some 65 MB of cache files across its processes.
+_CHECK = struct.Struct("<IQ")
 ENV = "QSER_CACHE_DIR"
 FOLDER = ".qser-cache"
 
@@ -47,20 +52,33 @@ def digest(*parts: Any) -> str:
 @lru_cache(maxsize=None)
 def code_digest(*folders: str) -> str:
     """The qser version and the bytes of the packager's own files under ``folders`` (all of
-    it when none): a new release or an edited module or template is a different build."""
-    root = resources.files("packager")
+    it when none): a new release or an edited module or template is a different build.
+    Walked with :func:`os.scandir` and read through plain file objects: every build (one
+    with nothing to do too) hashes these ~150 files, and pathlib's rglob took three times
+    as long."""
     sha = hashlib.sha256(__version__.encode())
-    for path in sorted(_files(Path(str(root)), folders)):
-        sha.update(path.relative_to(str(root)).as_posix().encode() + b"\0")
-        sha.update(path.read_bytes())
+    for relative in sorted(_files(_PACKAGE, folders)):
+        sha.update(relative.encode() + b"\0")
+        with open(os.path.join(_PACKAGE, relative), "rb") as handle:
+            sha.update(handle.read())
     return sha.hexdigest()
 
 
-def _files(root: Path, folders: Iterable[str]) -> Iterable[Path]:
-    for base in [root / f for f in folders] or [root]:
-        for path in base.rglob("*"):
-            if path.is_file() and "__pycache__" not in path.parts:
-                yield path
+_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _files(root: str, folders: Iterable[str]) -> Iterator[str]:
+    """Paths (relative to ``root``, with ``/``) of the files under ``folders``, outside ``__pycache__``."""
+    pending = [f"{folder.strip('/')}/" for folder in folders] or [""]
+    while pending:
+        prefix = pending.pop()
+        with os.scandir(os.path.join(root, prefix)) as scan:
+            for entry in scan:
+                if entry.is_dir():
+                    if entry.name != "__pycache__":
+                        pending.append(f"{prefix}{entry.name}/")
+                elif entry.is_file():
+                    yield prefix + entry.name
 
 
 def tree_digest(*folders: Path) -> str:
@@ -158,8 +176,11 @@ class Cache:
         if not raw.startswith(header):
             return self._ignore(path, "not a cache file of this qser version")
         body = memoryview(raw)[len(header):]  # views: a shard is up to megabytes, copied for nothing
-        stored, payload = body[:32], body[32:]
-        if len(stored) < 32 or hashlib.sha256(payload).digest() != stored:
+        if len(body) < _CHECK.size:
+            return self._ignore(path, "damaged (truncated)")
+        crc, length = _CHECK.unpack_from(body)
+        payload = body[_CHECK.size:]
+        if len(payload) != length or zlib.crc32(payload) != crc:
             return self._ignore(path, "damaged (checksum mismatch)")
         try:
             value = marshal.loads(payload)
@@ -175,7 +196,7 @@ class Cache:
     def _write(self, area: str, shard: int, entries: dict) -> None:
         payload = marshal.dumps(entries)
         self.folder.mkdir(parents=True, exist_ok=True)
-        write_atomic(self._path(area, shard), self._header() + hashlib.sha256(payload).digest() + payload)
+        write_atomic(self._path(area, shard), self._header() + _CHECK.pack(zlib.crc32(payload), len(payload)) + payload)
 
 
 def shard_of(key: Any) -> int:

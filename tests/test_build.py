@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import gzip
 import hashlib
 import io
@@ -42,6 +43,7 @@ def test_build_writes_the_site(mini_course: Path, tmp_path: Path):
     out = tmp_path / "out"
     result = run("build", str(mini_course), "--out", str(out), "--target", "html")
     assert result.exit_code == 0, result.output
+    assert gc.isenabled()  # the build ran without the cycle collector, and gave it back
     files = set(tree_digest(out / "html"))
     assert {
         "index.html",

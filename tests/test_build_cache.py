@@ -110,6 +110,26 @@ def test_title_change_rewrites_the_pages_that_show_it(mini_course: Path, tmp_pat
     assert outputs(out) == uncached(mini_course, tmp_path / "plain")
 
 
+@pytest.mark.parametrize("path, old, new, page", [
+    ("01-basics/02-note.md", "Remember to take notes.", "Remember to rest.", "basics/index"),  # a label, shown on its section page
+    ("01-basics/01-first.md", "title: First page\n", "title: First page\nsummary: Where it starts.\n", "basics/index"),
+    ("01-basics/index.md", "What this section covers.", "What this part covers.", "basics/index"),
+    ("course.md", "Welcome to the mini course.", "Welcome, reader.", "index"),
+])
+def test_what_a_home_or_section_page_shows_of_its_own_rewrites_it(mini_course: Path, tmp_path: Path, path: str, old: str,
+                                                                   new: str, page: str):
+    """Home and section pages are reused by their structure and their own content: a change to
+    either is a page written again, never the last build's."""
+    out = tmp_path / "out"
+    cached_build(mini_course, out)
+    source = mini_course / path
+    source.write_text(source.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    edited = cached_build(mini_course, out)
+    assert edited.stats["pages.miss"] >= 2  # the site's and the English SCORM package's page
+    assert new.strip().rpartition(": ")[2] in (out / f"html/en/{page}.html").read_text(encoding="utf-8")
+    assert outputs(out) == uncached(mini_course, tmp_path / "plain")
+
+
 def test_changed_option_rewrites_only_its_target(mini_course: Path, tmp_path: Path):
     out = tmp_path / "out"
     cached_build(mini_course, out)

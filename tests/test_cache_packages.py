@@ -18,6 +18,7 @@ from zlib_ng import zlib_ng
 from packager.archive import ZIP_EPOCH, _gzip_member, _packed_run, ordered, tgz_bytes, zip_bytes
 from packager.build import build
 from packager.cache import Cache
+from tests.support.courses import EVERY_KIND, make_course
 
 PACKAGES = ["html", "imscc", "moodle", "scorm12", "scorm2004"]
 PAGE = "01-basics/01-first.md"
@@ -134,6 +135,26 @@ def test_edited_page_changes_exactly_its_entries_and_reuses_the_rest(mini_course
     assert packages(out) == packages(plain)
     assert {p.relative_to(out / "html"): p.read_bytes() for p in (out / "html").rglob("*") if p.is_file()} == \
         {p.relative_to(plain / "html"): p.read_bytes() for p in (plain / "html").rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("path, old, new", [
+    ("02-check/01-quiz.md", "pass_percent: 60", "pass_percent: 70"),  # the quiz's descriptor
+    ("02-check/01-quiz.md", "Which are benefits", "Which are the benefits"),
+    ("01-basics/02-second.md", "title: Second page", "title: Page two"),  # the manifest's organisation
+    ("01-basics/02-second.md", "More text.", "More text. ![A red square](../assets/square.svg)"),  # a resource's dependencies
+])
+def test_cartridge_manifest_and_quiz_descriptors_follow_their_inputs(tmp_path: Path, path: str, old: str, new: str):
+    course = make_course(tmp_path / "content", EVERY_KIND)
+    out = tmp_path / "out"
+    build(course, out, ["imscc"], cache=Cache.for_output(out))
+    source = course / path
+    source.write_text(source.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    cache = Cache.for_output(out)
+    build(course, out, ["imscc"], cache=cache)
+    assert cache.stats["cartridge.miss"] >= 1  # made again, not the last build's
+    plain = tmp_path / "plain"
+    build(course, plain, ["imscc"])
+    assert packages(out) == packages(plain)
 
 
 @pytest.mark.parametrize("area", ["scorm-deflate", "imscc-deflate", "moodle-deflate", "imscc-cartridge", "html-pages"])

@@ -15,10 +15,11 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.sql import ClauseElement
 
 SQLITE_LOCK_WAIT = 30.0  # seconds a writer waits for the write lock before giving up
+PING_AFTER_IDLE = 1.0  # seconds a pooled PostgreSQL connection may rest before it is checked again
 
 
 def now() -> datetime:
@@ -133,9 +134,34 @@ def connect(url: str, pool_size: int = 5) -> Database:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
     else:
-        engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
+        engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size,
                                connect_args={"connect_timeout": 5})  # an unreachable server fails readiness fast
+        _ping_when_rested(engine)
     return Database(engine)
+
+
+def _ping_when_rested(engine: Engine) -> None:
+    """Hand out a PostgreSQL connection only once it answers, if it rested long enough for the
+    server to have gone away (a restart, a failover) or is known broken; one that served a
+    request a moment ago is handed out as it is. SQLAlchemy's ``pool_pre_ping`` asks every time:
+    a round trip on every request, 8 % of a launch's CPU on a busy node. A connection that fails
+    anyway is invalidated on its error, and the pool then replaces every older one."""
+    dialect = engine.dialect
+
+    def checkout(dbapi_connection, record, _proxy) -> None:
+        if dbapi_connection.closed or dbapi_connection.broken:
+            raise DisconnectionError("the connection was lost")
+        if time.monotonic() - record.info.get("qser_used", 0.0) > PING_AFTER_IDLE:
+            try:
+                dialect.do_ping(dbapi_connection)
+            except Exception as exc:
+                raise DisconnectionError(f"the connection did not answer: {exc}") from exc
+
+    def checkin(_dbapi_connection, record) -> None:
+        record.info["qser_used"] = time.monotonic()
+
+    event.listen(engine, "checkout", checkout)
+    event.listen(engine, "checkin", checkin)
 
 
 def _private_file(path: Path) -> None:

@@ -19,7 +19,8 @@ question bank activity (no item) are always built: one each per backup, and chea
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import astuple, fields, replace
+from dataclasses import astuple, fields
+from functools import cache as once
 
 from ...cache import code_digest, digest
 from .build import Activity, Build
@@ -44,7 +45,7 @@ class Reuse:
             return make()
         pool, bank = self.build.pool, self.bank
         mark = (len(pool.records), bank.mark())
-        key = digest(self.base, replace(module, item=None), _versions(self.build.items(module.item.id)), mark)
+        key = digest(self.base, _fields(module, "item"), _versions(self.build.items(module.item.id)), mark)
         hit = self.cache.get(AREA, key)
         if hit is not None:
             replayed = self._replay(hit)
@@ -84,8 +85,15 @@ def _versions(parts: list[RenderedItem]) -> list[tuple]:
     versions (the backup's languages), each keyed by its text's render key, which covers the
     text in full (title, front matter) as well as the HTML made of it; so the item is keyed
     without its texts, which would be hashed in full again for every activity."""
-    return [(_item_fields(p.item), p.text.lang, p.render_key or (p.text, p.html, p.screener, p.quiz)) for p in parts]
+    return [(_fields(p.item, "texts"), p.text.lang, p.render_key or (p.text, p.html, p.screener, p.quiz)) for p in parts]
 
 
-def _item_fields(item) -> tuple:
-    return tuple(getattr(item, f.name) for f in fields(item) if f.name != "texts")
+def _fields(value, left_out: str) -> tuple:
+    """A dataclass's fields but one, in order: a key part made without building a copy of
+    the value (a backup keys a thousand activities on a one-page edit)."""
+    return tuple(getattr(value, name) for name in _names(type(value), left_out))
+
+
+@once
+def _names(cls: type, left_out: str) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls) if f.name != left_out)

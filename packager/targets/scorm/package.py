@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -120,7 +121,9 @@ def launch_page(rendered: RenderedCourse, lang: str, version: Version, plan: Pla
     return html.encode("utf-8")
 
 
+@lru_cache(maxsize=1)
 def _templates() -> Environment:
+    """One environment per process: a new one compiled the launch page again for each SCORM version."""
     return Environment(loader=PackageLoader("packager", "targets/scorm/templates"), autoescape=select_autoescape(["html"], default=True))
 
 
