@@ -103,8 +103,8 @@ def build(
             cache.save(SOURCES)  # what was read again to be sure (when anything was)
             return [path for name in targets for path in record.outputs(name)], record.diagnostics(targets)
     todo = [name for name in targets if record is None or name not in fresh]
-    prepare = {repr(TARGETS[name].prepare): TARGETS[name].prepare for name in todo if TARGETS[name].prepare is not None}
-    checked = check(source, options, cache, files, lambda: [each() for each in prepare.values()])
+    prepare = dict.fromkeys(TARGETS[name].prepare for name in todo if TARGETS[name].prepare is not None)  # each once
+    checked = check(source, options, cache, files, lambda: [each() for each in prepare])
     for name in targets:
         if TARGETS[name].check is not None:
             checked.diagnostics.extend(TARGETS[name].check(checked.rendered, options.of(name)))

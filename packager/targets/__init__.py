@@ -53,6 +53,12 @@ class Lazy:
     def __repr__(self) -> str:
         return f"Lazy({self.__module__}:{self.name})"
 
+    def __eq__(self, other: object) -> bool:  # the same function, however often named
+        return isinstance(other, Lazy) and (self.__module__, self.name) == (other.__module__, other.name)
+
+    def __hash__(self) -> int:
+        return hash((self.__module__, self.name))
+
 
 @dataclass(frozen=True)
 class Target:
