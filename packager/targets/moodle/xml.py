@@ -29,7 +29,7 @@ class Node:
 
     name: str
     attrs: Mapping[str, Value] = field(default_factory=dict)
-    children: tuple[Node | Leaf | Raw, ...] = ()
+    children: tuple[Element, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,15 @@ class Leaf:
 
 
 @dataclass(frozen=True)
+class Leaves:
+    """Final elements, one per name and value of a mapping, in its order: most elements of a
+    backup are such runs (over 100 000 values at 1000 pages), written from the mapping
+    without an object made for each."""
+
+    values: Mapping[str, Value]
+
+
+@dataclass(frozen=True)
 class Raw:
     """An element already written at ``depth`` (by :func:`fragment` or :func:`flat`): a
     backup reuses it from the build cache, and writes it only where it was written for."""
@@ -49,20 +58,23 @@ class Raw:
     depth: int
 
 
-def node(name: str, *children: Node | Leaf | Raw | Iterable[Node | Leaf | Raw], **attrs: Value) -> Node:
+Element = Node | Leaf | Leaves | Raw
+
+
+def node(name: str, *children: Element | Iterable[Element], **attrs: Value) -> Node:
     """``node("grade_items", item1, [item2, item3])``: iterables of children are flattened."""
-    kids: list[Node | Leaf | Raw] = []
+    kids: list[Element] = []
     for child in children:
-        if isinstance(child, (Node, Leaf, Raw)):
+        if isinstance(child, (Node, Leaf, Leaves, Raw)):
             kids.append(child)
         else:
             kids.extend(child)
     return Node(name, attrs, tuple(kids))
 
 
-def leaves(values: Mapping[str, Value]) -> list[Leaf]:
+def leaves(values: Mapping[str, Value]) -> Leaves:
     """Final elements in the mapping's order (Moodle's order is part of the format)."""
-    return [Leaf(name, value) for name, value in values.items()]
+    return Leaves(values)
 
 
 def text(value: Value) -> str:
@@ -86,8 +98,11 @@ def _attr(value: Value) -> str:
     return text(value).replace('"', "&quot;")
 
 
-def _write(element: Node | Leaf | Raw, depth: int, out: list[str]) -> None:
+def _write(element: Element, depth: int, out: list[str]) -> None:
     pad = "  " * depth
+    if isinstance(element, Leaves):
+        out += [f"{pad}<{name}>{text(value)}</{name}>" for name, value in element.values.items()]
+        return
     if isinstance(element, Leaf):
         out.append(f"{pad}<{element.name}>{text(element.value)}</{element.name}>")
         return
