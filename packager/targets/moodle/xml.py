@@ -94,7 +94,7 @@ def text(value: Value) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _attr(value: Value) -> str:
+def attribute(value: Value) -> str:
     return text(value).replace('"', "&quot;")
 
 
@@ -111,7 +111,7 @@ def _write(element: Element, depth: int, out: list[str]) -> None:
             raise ValueError(f"an element written at depth {element.depth} cannot go at depth {depth}")
         out.append(element.text)
         return
-    attrs = "".join(f' {key}="{_attr(value)}"' for key, value in element.attrs.items())
+    attrs = "".join(f' {key}="{attribute(value)}"' for key, value in element.attrs.items())
     out.append(f"{pad}<{element.name}{attrs}>")
     for child in element.children:
         _write(child, depth + 1, out)
@@ -129,7 +129,7 @@ def flat(name: str, values: Mapping[str, Value], depth: int, **attrs: Value) -> 
     """``fragment(node(name, leaves(values), **attrs), depth)`` without building the tree:
     the thousands of rows of ``files.xml`` are all of this shape."""
     pad, inner = "  " * depth, "  " * (depth + 1)
-    head = "".join(f' {key}="{_attr(value)}"' for key, value in attrs.items())
+    head = "".join(f' {key}="{attribute(value)}"' for key, value in attrs.items())
     rows = "".join(f"\n{inner}<{key}>{text(value)}</{key}>" for key, value in values.items())
     return Raw(f"{pad}<{name}{head}>{rows}\n{pad}</{name}>", depth)
 
