@@ -47,6 +47,11 @@ class Translator:
     def __init__(self, lang: str):
         self.lang = lang
         self.strings = catalog(lang)
+        # each string also an attribute of its own (a name the class or this object already
+        # has aside): templates read ``t.key`` about ten times a page, and an attribute found
+        # costs no failed lookup before __getattr__
+        taken = set(dir(self))
+        vars(self).update((key, text) for key, text in self.strings.items() if key not in taken)
 
     def __call__(self, key: str, **values: object) -> str:
         text = self.strings.get(key, key)

@@ -63,3 +63,10 @@ def test_unknown_keys_are_not_invented():
     assert t.next == "Επόμενο"
     with pytest.raises(AttributeError):
         t.jinja_pass_arg  # noqa: B018 - Jinja's probe must not find a string
+
+
+def test_strings_are_attributes_but_not_over_the_translators_own():
+    t = Translator("el")
+    assert {key: getattr(t, key) for key in t.strings if key not in ("lang", "strings")} == {
+        key: text for key, text in t.strings.items() if key not in ("lang", "strings")}
+    assert t.lang == "el" and t("next") == t.next

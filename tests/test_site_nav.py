@@ -65,3 +65,15 @@ def test_an_authors_template_still_reads_the_table(mini_course, tmp_path):
     page = next(data for path, data in files.items() if path.startswith("en/") and not path.endswith("index.html")).decode()
     sections = rendered.language("en").sections
     assert f'<p id="n">{len(sections)}:' + "".join(f"{s.text.title};" for s in sections) + "</p>" in page
+
+
+def test_site_templates_read_dicts_as_jinja_does():
+    """The site's environment reads a dict's keys directly; what Jinja's own reads gives
+    (dict methods by their names, undefined for a missing key) stays the same."""
+    from packager.render.site import _environment
+
+    source = "{{ d.title }}|{{ d.items is callable }}|{{ d.missing is defined }}|{{ d.get('title') }}|{{ o.real }}"
+    values = {"d": {"title": "Fish & chips", "items": "shadowed"}, "o": 3}
+    ours = _environment(()).from_string(source).render(values)
+    assert ours == Environment(autoescape=True).from_string(source).render(values)
+    assert ours == "Fish &amp; chips|True|False|Fish &amp; chips|3"
