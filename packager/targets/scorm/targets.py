@@ -16,14 +16,14 @@ if TYPE_CHECKING:
     from ...archive import Stage
     from ...diagnostics import Diagnostics
     from ...render import RenderedCourse
+    from .plan import Plan
 
 
 def writer(version: Version) -> Callable:
     def write(rendered: RenderedCourse, stage: Stage, _options) -> list[str]:
         from . import package  # imported when writing: registering the targets stays light
-        from .plan import tracking_plan
 
-        plan = tracking_plan(rendered.course)
+        plan = _plan(rendered)
         names = []
         for lang in rendered.languages:
             built = package.build(rendered, lang, version, plan)
@@ -37,11 +37,18 @@ def writer(version: Version) -> Callable:
 def checker(version: Version) -> Callable:
     def check(rendered: RenderedCourse, _options=None) -> Diagnostics:
         from . import limits
-        from .plan import tracking_plan
 
-        return limits.check(rendered.course, tracking_plan(rendered.course), version)
+        return limits.check(rendered.course, _plan(rendered), version)
 
     return check
+
+
+def _plan(rendered: RenderedCourse) -> Plan:
+    """The course's tracking plan, made once per build for both versions' checks and writers
+    (a writer forked after the checks inherits it)."""
+    from .plan import tracking_plan
+
+    return rendered.shared("scorm-plan", lambda: tracking_plan(rendered.course))
 
 
 for _version, _help in (
