@@ -600,3 +600,15 @@ def test_moodle_scorm_option_embeds_the_scorm_12_packages(tmp_path):
         assert launch in content and "imsmanifest.xml" in content
         name = scorm.findtext("scorm/name")
         assert name.endswith(f"(SCORM, {'English' if lang == 'en' else 'Ελληνικά'})")
+
+
+def test_xml_text_drops_exactly_what_xml_forbids():
+    """Leaf text loses the characters XML 1.0 forbids (as Moodle's xml_safe_utf8() does) and
+    keeps every other one, unprintable ones included, in short values and long ones."""
+    from packager.targets.moodle.xml import text
+
+    kept = "a\t\n\r\x7f\x85\u00a0\u00ad\u2028\ud7ff\ue000\ufffd\U0001f600é"
+    forbidden = "".join(map(chr, [*range(0, 9), 11, 12, *range(14, 32), 0xFFFE, 0xFFFF]))
+    for value in (kept, kept * 500, kept + forbidden, forbidden + "<&>" * 2000):
+        expected = "".join(c for c in value if c not in forbidden).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        assert text(value) == expected
