@@ -60,3 +60,24 @@ def test_link_to_a_label_goes_to_the_section_page_that_shows_it(mini_course):
     assert not render_diagnostics.items
     home = dict(SiteBuilder(rendered).files())["en/index.html"].decode("utf-8")
     assert '<a href="basics/index.html">the note</a>' in home
+
+
+def test_links_resolve_from_the_folder_of_any_spelling_of_the_page_path():
+    """A link is resolved against the page's folder as PurePosixPath reads the page's path
+    (empty and "." parts dropped, ".." kept), however that path is spelled."""
+    from pathlib import PurePosixPath
+
+    from packager.source import resolve_relative
+
+    for page in ("a.md", "s/a.md", "s//t/./a.md", "./s/a.md", "s/t/../a.md", "s/", "/s/a.md", "//s/a.md"):
+        folder = list(PurePosixPath(page).parent.parts)
+        for target in ("b.md", "../b.md", "./x/../b.md", "/assets/f.svg"):
+            parts = [] if target.startswith("/") else list(folder)
+            for part in target.lstrip("/").split("/"):
+                if part == "..":
+                    parts = parts[:-1] if parts else None
+                    if parts is None:
+                        break
+                elif part not in ("", "."):
+                    parts.append(part)
+            assert resolve_relative(page, target) == (None if parts is None else "/".join(parts)), (page, target)

@@ -111,11 +111,16 @@ def _resolve(ctx: RenderContext, url: str, line: int, image: bool) -> str:
     return placeholder(f"{ASSET}{resolved}") + suffix
 
 
+_LOOKED_AT = frozenset(("heading_open", "alert_open", "html_block", "html_inline", "inline"))
+
+
 def _links_rule(state) -> None:
     ctx: RenderContext | None = state.env.get("qser")
     if ctx is None:
         return
     for index, token in enumerate(state.tokens):
+        if token.type not in _LOOKED_AT:  # most tokens (paragraphs, list items, cells) at one test
+            continue
         line = token.map[0] if token.map else 0
         if token.type == "heading_open" and token.tag == "h1":
             ctx.warning(line, "level-1 heading in the body: the title is the page's level-1 heading, start at ##")
