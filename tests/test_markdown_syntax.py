@@ -4,6 +4,7 @@ what the complete parser writes, for texts that use each syntax and for arbitrar
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -47,3 +48,14 @@ MARKDOWN = st.lists(st.sampled_from(PIECES), max_size=30).map("".join)
 def test_any_text_renders_as_with_the_complete_parser(text):
     assert _parser(_syntax(text)).render(text) == _parser().render(text)
     assert _parser(_syntax(text)).renderInline(text) == _parser().renderInline(text)
+
+
+# what a definition line is: after quote, list or indent prefixes, ": " or "~ " (or a tab)
+DEFINITION_LINE = re.compile(r"^[ \t>*+\-0-9.)]*[:~][ \t]", re.MULTILINE)
+LINE_PIECES = [" ", "\t", "\n", ">", "*", "+", "-", "0", "7", ".", ")", ":", "~", "a", "#", ": ", "~\t", "\r"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(LINE_PIECES), max_size=12).map("".join))
+def test_definition_lines_are_found_where_the_line_pattern_finds_them(text):
+    assert ("deflist" in _syntax(text)) == (DEFINITION_LINE.search(text) is not None)
