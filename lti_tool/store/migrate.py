@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 from alembic import command
@@ -13,6 +14,7 @@ from .db import Database
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _PG_LOCK = 0x71736572  # "qser": one migrator at a time across processes
+LOCK_RETRY_SECONDS = 0.1
 log = logging.getLogger("qser.store")
 
 
@@ -28,7 +30,7 @@ def upgrade(db: Database) -> None:
     config = alembic_config(db)
     if db.is_postgresql:
         with db.engine.connect() as conn:
-            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _PG_LOCK})
+            _wait_for_lock(conn)
             try:
                 ours = _ours(config, conn)
                 conn.commit()  # the lock is the session's; migrations run in transactions of their own
@@ -44,6 +46,25 @@ def upgrade(db: Database) -> None:
             ours = _ours(config, conn)
         if ours:
             command.upgrade(config, "head")
+
+
+def _wait_for_lock(conn) -> None:
+    """Takes the migrators' lock, trying it again and again instead of waiting inside
+    ``pg_advisory_lock``: a session blocked in that call keeps a transaction open, and a
+    migration that builds an index ``CONCURRENTLY`` (0005) waits for every transaction open
+    when it starts, so the migrator and the waiter waited for each other until PostgreSQL
+    ended one as a deadlock (a node and its grade worker starting together on a new database
+    failed that way). Between tries this session has no transaction open."""
+    waited = False
+    while True:
+        taken = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _PG_LOCK}).scalar_one()
+        conn.commit()
+        if taken:
+            return
+        if not waited:
+            log.info("another process is migrating the database: waiting for it")
+            waited = True
+        time.sleep(LOCK_RETRY_SECONDS)
 
 
 def _ours(config: Config, conn) -> bool:
