@@ -104,15 +104,24 @@ def build(
             return [path for name in targets for path in record.outputs(name)], record.diagnostics(targets)
     todo = [name for name in targets if record is None or name not in fresh]
     prepare = dict.fromkeys(TARGETS[name].prepare for name in todo if TARGETS[name].prepare is not None)  # each once
-    checked = check(source, options, cache, files, lambda: [each() for each in prepare])
+
+    def prepare_writers() -> None:  # while the course renders, if that forks; else before the writers fork
+        for each in list(prepare):
+            del prepare[each]
+            each(cache)
+
+    checked = check(source, options, cache, files, prepare_writers)
     for name in targets:
         if TARGETS[name].check is not None:
             checked.diagnostics.extend(TARGETS[name].check(checked.rendered, options.of(name)))
     if checked.diagnostics.failed(options.strict):
         raise CourseError(checked.diagnostics, options.strict)
+    prepare_writers()
     step("render")
     if cache is not None:
-        cache.save("render", "load")
+        from .render.compiled import AREA as TEMPLATES  # the renderer is imported by now
+
+        cache.save("render", "load", TEMPLATES)
     kept = [path for name in targets if name not in todo for path in record.outputs(name)]
     outputs: dict[str, list[str]] = {}
     with Stage(Path(out)) as stage:

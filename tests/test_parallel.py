@@ -9,7 +9,9 @@ import os
 import pytest
 
 from packager import parallel
+from packager.cache import Cache
 from packager.diagnostics import CourseError, Diagnostics
+from tests.support.courses import write
 
 
 @pytest.fixture(autouse=True)
@@ -74,12 +76,16 @@ def test_meanwhile_runs_once_in_the_parent_while_children_work_and_they_inherit_
 
 
 def test_a_build_compiles_the_site_templates_before_forking_its_writers(mini_course, tmp_path, monkeypatch):
-    """Its forked writers inherit the templates, compiled once (Target.prepare, run while the course renders)."""
+    """Its forked writers inherit the templates, compiled once (Target.prepare, run while the course
+    renders, or before writing when that was not forked)."""
     from packager.build import build
     from packager.render import site
 
     compiled: list[int] = []
-    monkeypatch.setattr(site, "compile_templates", lambda: compiled.append(os.getpid()))
+    monkeypatch.setattr(site, "compile_templates", lambda cache: compiled.append(os.getpid()))
     monkeypatch.setattr(parallel, "FROM_PAGES", 1)
-    build(mini_course, tmp_path / "out", ["html", "scorm12"])
+    build(mini_course, tmp_path / "out", ["html", "scorm12"], cache=Cache.for_output(tmp_path / "out"))
     assert compiled == [os.getpid()]  # once for both targets, in this process
+    write(mini_course, "01-basics/01-first.md", "---\ntitle: First page\n---\nEdited.\n")
+    build(mini_course, tmp_path / "out", ["html", "scorm12"], cache=Cache.for_output(tmp_path / "out"))
+    assert compiled == [os.getpid()] * 2  # one text rendered, not by forked workers: here before writing
