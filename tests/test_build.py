@@ -7,6 +7,8 @@ import gzip
 import hashlib
 import io
 import os
+import subprocess
+import sys
 import tarfile
 import zipfile
 from pathlib import Path
@@ -37,6 +39,17 @@ def test_version_and_help():
     for command in ([], ["build"], ["check"], ["preview"]):
         result = run(*command, "--help")
         assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_a_build_process_leaves_its_objects_to_exit_uncollected(mini_course: Path, tmp_path: Path):
+    """What is alive when ``qser build`` exits is frozen first, so the exit's last collection skips it."""
+    script = (
+        "import atexit, gc; atexit.register(lambda: print('frozen:', gc.get_freeze_count() > 0))\n"  # runs after the build's
+        "from packager.cli import main\n"
+        f"main(['build', {str(mini_course)!r}, '--out', {str(tmp_path / 'out')!r}, '--target', 'html'])"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.strip().endswith("frozen: True"), result.stdout + result.stderr
 
 
 def test_build_writes_the_site(mini_course: Path, tmp_path: Path):
