@@ -438,6 +438,9 @@ def main() -> None:
         from benchmarks.lti_cluster_bench import NODE_WORKERS, bench_two_nodes
 
         two = bench_two_nodes(Path(tmp) / "cluster")
+        from benchmarks.lti_floor import bench_floor_two_nodes
+
+        two_floor = bench_floor_two_nodes(Path(tmp), NODE_WORKERS)
         from benchmarks.lti_inprocess import LAUNCHES, ROUNDS, bench_inprocess
 
         alone = bench_inprocess()
@@ -460,6 +463,8 @@ def main() -> None:
                   f"{two['per_second']:.0f}  ({two['launches']} ok, {two['errors']} errors)", "")
     table.add_row("  latency p50 / p95", f"{two['p50_ms']:.1f} ms / {two['p95_ms']:.1f} ms", "")
     table.add_row("  tool CPU time per launch (both nodes)", f"{two['cpu_ms']:.1f} ms", "<= 2 ms")
+    table.add_row("  floor: the web stack alone as two nodes behind the same nginx, the same requests and load",
+                  f"{two_floor['cpu_ms']:.2f} ms ({two_floor['per_second']:.0f}/s, {two_floor['errors']} errors); the tool {two['cpu_ms'] / two_floor['cpu_ms']:.2f} x", "")
     table.add_row(f"outbox scores delivered/s ({SCORES} scores, 1 worker)", f"{outbox['per_second']:.0f}  ({outbox['scores']} in {outbox['seconds']:.2f} s)", ">= 200")
     table.add_row("worker CPU time per score", f"{outbox['cpu_ms']:.2f} ms", "")
     table.add_row(f"instructor results page with its charts ({TEACH_ATTEMPTS} attempts, newest 500 listed)",

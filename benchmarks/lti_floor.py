@@ -5,7 +5,8 @@ A Flask app served by the tool's own uWSGI settings (:func:`lti_tool.web.server.
 as many workers) answers login initiation with a page of the tool's size that sends the
 browser on with a state and a nonce, and sets a state cookie with the tool's attributes; the
 launch reads the form and the cookie, answers a page of the tool's size and deletes the
-cookie. The load clients are ``lti_bench``'s, signing an RS256 id_token for every launch as
+cookie. As one node it has as many workers as ``qser lti serve`` by default; as two, the
+cluster bench's nginx in front and its workers per node. The load clients are ``lti_bench``'s, signing an RS256 id_token for every launch as
 they do against the tool, so the machine is as busy. Nothing is validated, stored, looked up
 or templated: the difference between the tool's figure and this one is the tool's own work
 (id_token validation, the state's MAC, the nonce and launch stored and committed, the
@@ -21,6 +22,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from flask import Flask, make_response, request
 
@@ -59,18 +61,48 @@ def _healthz():
     return "ok"
 
 
-def bench_floor() -> dict:
-    """The floor app under ``lti_bench``'s load: launches/s, latencies and CPU per launch."""
+def bench_floor(workers: int | None = None) -> dict:
+    """The floor app as one node under ``lti_bench``'s load: launches/s, latencies, CPU per launch."""
     key, _ = _platform_key()
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "benchmarks.lti_floor", str(port)], cwd=ROOT, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, start_new_session=True)
+    server = _start(port, workers)
     try:
-        _wait_until_up(port)
         return measure_launches(f"http://127.0.0.1:{port}/", "https://platform.invalid", key, [server.pid])
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(30)
+        _stop(server)
+
+
+def bench_floor_two_nodes(var: Path, workers: int) -> dict:
+    """The floor app as two nodes behind the cluster bench's nginx (HTTPS, round robin)."""
+    from tests.support.cluster import Nginx
+
+    key, _ = _platform_key()
+    ports = [free_port(), free_port()]
+    servers = [_start(port, workers) for port in ports]
+    nginx = Nginx(var / "nginx-floor", ports)
+    try:
+        nginx.start()
+        return measure_launches(nginx.url, "https://platform.invalid", key, [s.pid for s in servers], ca=str(nginx.cert))
+    finally:
+        nginx.stop()
+        for server in servers:
+            _stop(server)
+
+
+def _start(port: int, workers: int | None) -> subprocess.Popen:
+    server = subprocess.Popen([sys.executable, "-m", "benchmarks.lti_floor", str(port), str(workers or (os.cpu_count() or 1) + 1)],
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        _wait_until_up(port)
+    except BaseException:
+        _stop(server)
+        raise
+    return server
+
+
+def _stop(server: subprocess.Popen) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(30)
 
 
 def _wait_until_up(port: int) -> None:
@@ -86,15 +118,15 @@ def _wait_until_up(port: int) -> None:
     raise RuntimeError("the floor app did not start")
 
 
-def _serve(port: int) -> None:
+def _serve(port: int, workers: int) -> None:
     import pyuwsgi
 
     from lti_tool.web.server import arguments
 
-    options = arguments("127.0.0.1", port, (os.cpu_count() or 1) + 1)  # `qser lti serve`'s default workers
+    options = arguments("127.0.0.1", port, workers)
     options[options.index("--module") + 1] = "benchmarks.lti_floor:application"
     pyuwsgi.run(options)
 
 
 if __name__ == "__main__":
-    _serve(int(sys.argv[1]))
+    _serve(int(sys.argv[1]), int(sys.argv[2]))
