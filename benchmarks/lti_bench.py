@@ -431,10 +431,16 @@ def main() -> None:
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="qser-lti-bench-") as tmp:
         launches = bench_launches(Path(tmp) / "tool")
+        from benchmarks.lti_floor import bench_floor
+
+        floor = bench_floor()
         paced = bench_launches(Path(tmp) / "paced", rate=GOAL_RATE)
         from benchmarks.lti_cluster_bench import NODE_WORKERS, bench_two_nodes
 
         two = bench_two_nodes(Path(tmp) / "cluster")
+        from benchmarks.lti_floor import bench_floor_two_nodes
+
+        two_floor = bench_floor_two_nodes(Path(tmp), NODE_WORKERS)
         from benchmarks.lti_inprocess import LAUNCHES, ROUNDS, bench_inprocess
 
         alone = bench_inprocess()
@@ -449,12 +455,16 @@ def main() -> None:
     table.add_row(f"the same {CLIENTS} clients offering {GOAL_RATE:.0f} launches/s: achieved", f"{paced['per_second']:.0f}  ({paced['errors']} errors)", f">= {GOAL_RATE:.0f}")
     table.add_row("  latency p50 / p95 at that rate", f"{paced['p50_ms']:.1f} ms / {paced['p95_ms']:.1f} ms", "p95 < 50 ms")
     table.add_row("tool CPU time per launch (every process of the server)", f"{launches['cpu_ms']:.1f} ms", "<= 2 ms")
+    table.add_row("  floor: the web stack alone, the same requests and load (Flask under the same uWSGI, no tool work)",
+                  f"{floor['cpu_ms']:.2f} ms ({floor['per_second']:.0f}/s, {floor['errors']} errors); the tool {launches['cpu_ms'] / floor['cpu_ms']:.2f} x", "")
     table.add_row(f"  the same launch in-process, no server or sockets (best of {ROUNDS} x {LAUNCHES}): login + launch",
                   f"{alone['cpu_ms']:.2f} ms ({alone['login_ms']:.2f} + {alone['launch_ms']:.2f})", "")
     table.add_row(f"two nodes ({NODE_WORKERS} workers each, PostgreSQL) behind nginx, HTTPS: complete launches/s",
                   f"{two['per_second']:.0f}  ({two['launches']} ok, {two['errors']} errors)", "")
     table.add_row("  latency p50 / p95", f"{two['p50_ms']:.1f} ms / {two['p95_ms']:.1f} ms", "")
     table.add_row("  tool CPU time per launch (both nodes)", f"{two['cpu_ms']:.1f} ms", "<= 2 ms")
+    table.add_row("  floor: the web stack alone as two nodes behind the same nginx, the same requests and load",
+                  f"{two_floor['cpu_ms']:.2f} ms ({two_floor['per_second']:.0f}/s, {two_floor['errors']} errors); the tool {two['cpu_ms'] / two_floor['cpu_ms']:.2f} x", "")
     table.add_row(f"outbox scores delivered/s ({SCORES} scores, 1 worker)", f"{outbox['per_second']:.0f}  ({outbox['scores']} in {outbox['seconds']:.2f} s)", ">= 200")
     table.add_row("worker CPU time per score", f"{outbox['cpu_ms']:.2f} ms", "")
     table.add_row(f"instructor results page with its charts ({TEACH_ATTEMPTS} attempts, newest 500 listed)",
