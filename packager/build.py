@@ -108,7 +108,7 @@ def build(
     def prepare_writers() -> None:  # while the course renders, if that forks; else before the writers fork
         for each in list(prepare):
             del prepare[each]
-            each(cache)
+            each()
 
     checked = check(source, options, cache, files, prepare_writers)
     for name in targets:
@@ -119,9 +119,7 @@ def build(
     prepare_writers()
     step("render")
     if cache is not None:
-        from .render.compiled import AREA as TEMPLATES  # the renderer is imported by now
-
-        cache.save("render", "load", TEMPLATES)
+        cache.save("render", "load")
     kept = [path for name in targets if name not in todo for path in record.outputs(name)]
     outputs: dict[str, list[str]] = {}
     with Stage(Path(out)) as stage:

@@ -15,10 +15,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from jinja2 import Environment, FileSystemLoader
 
 from packager import __version__
 from packager.archive import Stage, tgz_bytes, zip_bytes
 from packager.cli import main
+from packager.render.compiled import CompiledTemplates
 from tests.support.courses import write
 
 
@@ -50,6 +52,30 @@ def test_a_build_process_leaves_its_objects_to_exit_uncollected(mini_course: Pat
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.strip().endswith("frozen: True"), result.stdout + result.stderr
+
+
+def test_compiled_templates_are_kept_beside_their_sources(tmp_path: Path, monkeypatch):
+    """As Python keeps bytecode: loaded while the source is the same, compiled again when it is
+    not or the file is damaged, never written under PYTHONDONTWRITEBYTECODE."""
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    write(tmp_path, "t.html", "a{{ x }}")
+
+    def render(compile_fails: bool = False) -> str:
+        env = Environment(loader=FileSystemLoader(str(tmp_path)), bytecode_cache=CompiledTemplates())
+        if compile_fails:
+            env.compile = None  # type: ignore[assignment]  # calling it fails: the code must come from the file
+        return env.get_template("t.html").render(x=1)
+
+    assert render() == "a1"
+    [compiled] = (tmp_path / "__pycache__").iterdir()
+    assert render(compile_fails=True) == "a1"
+    write(tmp_path, "t.html", "b{{ x }}")
+    assert render() == "b1" and render(compile_fails=True) == "b1"  # rewritten for the new source
+    compiled.write_bytes(compiled.read_bytes()[:-5])
+    assert render() == "b1"  # damaged: compiled (and written) again
+    compiled.unlink()
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    assert render() == "b1" and not compiled.exists()
 
 
 def test_build_writes_the_site(mini_course: Path, tmp_path: Path):

@@ -4,7 +4,6 @@ when damaged, and giving the same bytes as a build without it."""
 from __future__ import annotations
 
 import hashlib
-import marshal
 import shutil
 import subprocess
 import sys
@@ -13,15 +12,12 @@ import threading
 from pathlib import Path
 
 import pytest
-from jinja2 import DictLoader, Environment
 
 from packager import cache as cache_module
 from packager.archive import ustar_header
 from packager.build import BuildOptions, build
 from packager.cache import SHARDS, Cache, shard_of
 from packager.render import render_course
-from packager.render import site as site_module
-from packager.render.compiled import CachedTemplates
 from packager.render.site import SiteBuilder, SiteOptions
 from packager.source import load_course
 from packager.targets.moodle.target import MoodleOptions
@@ -247,30 +243,3 @@ def test_a_build_rewrites_only_the_cache_files_whose_entries_changed(tmp_path: P
     assert rewritten == {f"pages.{shard_of(key):x}.bin" for key in ("k0", "new")}
     expected = {f"k{i}": b"v%d" % i for i in range(1, 200)} | {"new": b"x"}
     assert Cache(tmp_path).record("pages") == expected
-
-
-def test_compiled_templates_are_loaded_from_the_cache(mini_course: Path, tmp_path: Path):
-    """A build compiles the site's templates once and the next loads their code from the cache,
-    with the same bytes; another source is another entry, and a damaged one is compiled again."""
-    out = tmp_path / "out"
-    site_module._environment.cache_clear()  # a process compiles them once: start as a new one
-    assert cached_build(mini_course, out).stats["templates.miss"] == 7
-    write(mini_course, "01-basics/01-first.md", EDITED_PAGE)
-    site_module._environment.cache_clear()
-    edited = cached_build(mini_course, out)
-    assert edited.stats["templates.hit"] == 7 and edited.stats["templates.miss"] == 0
-    assert outputs(out) == uncached(mini_course, tmp_path / "plain")
-
-    cache = Cache(tmp_path / "cache")
-
-    def render(source: str) -> str:
-        env = Environment(loader=DictLoader({"t.html": source}), bytecode_cache=CachedTemplates(cache))
-        return env.get_template("t.html").render(x=1)
-
-    assert render("a{{ x }}") == "a1" and cache.stats["templates.miss"] == 1
-    assert render("a{{ x }}") == "a1" and cache.stats["templates.hit"] == 1
-    assert render("b{{ x }}") == "b1" and cache.stats["templates.miss"] == 2
-    cache.save()
-    for damaged in (b"\x00not code", marshal.dumps("not code")):
-        cache.replace("templates", dict.fromkeys(Cache(cache.folder).record("templates"), damaged))
-        assert render("a{{ x }}") == "a1"

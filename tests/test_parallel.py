@@ -82,7 +82,7 @@ def test_a_build_compiles_the_site_templates_before_forking_its_writers(mini_cou
     from packager.render import site
 
     compiled: list[int] = []
-    monkeypatch.setattr(site, "compile_templates", lambda cache: compiled.append(os.getpid()))
+    monkeypatch.setattr(site, "compile_templates", lambda: compiled.append(os.getpid()))
     monkeypatch.setattr(parallel, "FROM_PAGES", 1)
     build(mini_course, tmp_path / "out", ["html", "scorm12"], cache=Cache.for_output(tmp_path / "out"))
     assert compiled == [os.getpid()]  # once for both targets, in this process

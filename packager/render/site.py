@@ -27,10 +27,10 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, p
 from markupsafe import Markup
 
 from .. import links
-from ..cache import Cache, code_digest, digest, tree_digest
+from ..cache import code_digest, digest, tree_digest
 from ..i18n import language_name, translator
 from ..model import ItemKind
-from .compiled import CachedTemplates
+from .compiled import CompiledTemplates
 from .course import RenderedCourse, RenderedItem, RenderedLanguage, RenderedSection
 from .nav import NAVIGABLE, Nav
 
@@ -365,18 +365,18 @@ class _SiteEnvironment(Environment):
 _DICT_NAMES = frozenset(dir(dict))
 
 
-def compile_templates(cache: Cache | None = None) -> None:
-    """Compiles every built-in site template now, from the build ``cache``'s compiled code when
-    it has it (:mod:`.compiled`): a build does this once before forking its writers, which
-    inherit them. From then on this process (a build's, never the preview's) does not look at
-    their files again, where Jinja stated them for every page it extends or includes them in."""
+def compile_templates() -> None:
+    """Compiles every built-in site template now, or loads the code compiled before
+    (:mod:`.compiled`): a build does this once before forking its writers, which inherit them.
+    From then on this process (a build's, never the preview's) does not look at their files
+    again, where Jinja stated them for every page it extends or includes them in."""
     env = _environment(())
-    env.bytecode_cache = CachedTemplates(cache) if cache is not None else None
+    env.bytecode_cache = CompiledTemplates()
     try:
         for name in env.list_templates(extensions=["html"]):
             env.get_template(name)
     finally:
-        env.bytecode_cache = None  # the cache is this build's
+        env.bytecode_cache = None  # the preview's environment compiles what it reloads
     env.auto_reload = False
 
 

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..archive import Stage
-    from ..cache import Cache
     from ..diagnostics import Diagnostics
     from ..render import RenderedCourse
 
@@ -82,8 +81,8 @@ class Target:
     share: Callable[[RenderedCourse, Stage, Any, int, int], list[str]] | None = None
     # Work every process that writes the target would repeat (compiling templates): the build
     # does it once, in its own process while the course renders (before writing when that is
-    # not forked), and forked writers inherit it. Called with the build cache, or None.
-    prepare: Callable[[Cache | None], Any] | None = None
+    # not forked), and forked writers inherit it.
+    prepare: Callable[[], Any] | None = None
 
 
 TARGETS: dict[str, Target] = {}
