@@ -13,6 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from ...i18n import translator
+from ...render.compiled import CompiledTemplates
 from .addresses import Addresses
 
 _ENV = Environment(  # qser's own template, read once per process: not stated again for every page
@@ -20,6 +21,7 @@ _ENV = Environment(  # qser's own template, read once per process: not stated ag
     autoescape=select_autoescape(["html"], default=True),
     keep_trailing_newline=True,
     auto_reload=False,
+    bytecode_cache=CompiledTemplates(),  # nor compiled again by every build
 )
 
 

@@ -23,6 +23,7 @@ from ... import links
 from ...archive import LMS_LEVEL, entry_date, ordered, zip_bytes
 from ...i18n import translator
 from ...render import RenderedCourse
+from ...render.compiled import CompiledTemplates
 from ...render.site import SiteBuilder, SiteOptions, site_paths
 from . import manifest, widgets
 from .plan import Plan, tracking_plan
@@ -123,8 +124,10 @@ def launch_page(rendered: RenderedCourse, lang: str, version: Version, plan: Pla
 
 @lru_cache(maxsize=1)
 def _templates() -> Environment:
-    """One environment per process: a new one compiled the launch page again for each SCORM version."""
-    return Environment(loader=PackageLoader("packager", "targets/scorm/templates"), autoescape=select_autoescape(["html"], default=True))
+    """One environment per process: a new one compiled the launch page again for each SCORM version
+    (and the code compiled by an earlier build is loaded, :mod:`packager.render.compiled`)."""
+    return Environment(loader=PackageLoader("packager", "targets/scorm/templates"), autoescape=select_autoescape(["html"], default=True),
+                       bytecode_cache=CompiledTemplates())
 
 
 def _read(*parts: str) -> bytes:
