@@ -134,17 +134,26 @@ def _group_cpu_seconds(pgid: int) -> float:
 def _start_tool(env: dict, port: int) -> subprocess.Popen:
     proc = subprocess.Popen([sys.executable, "-m", "packager.cli", "lti", "serve", "--port", str(port)], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_until_up(port, "the tool")
+    except BaseException:
+        proc.kill()
+        raise
+    return proc
+
+
+def wait_until_up(port: int, what: str) -> None:
+    """Until the server on ``port`` answers ``/healthz`` (a minute at most)."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
             conn.request("GET", "/healthz")
             if conn.getresponse().status == 200:
-                return proc
+                return
         except OSError:
             time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("the tool did not start")
+    raise RuntimeError(f"{what} did not start")
 
 
 # --- load clients ----------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ filled in, the security headers).
 
 from __future__ import annotations
 
-import http.client
 import os
 import secrets
 import signal
@@ -27,7 +26,7 @@ from pathlib import Path
 
 from flask import Flask, make_response, request
 
-from benchmarks.lti_bench import ROOT, _platform_key, free_port, measure_launches
+from benchmarks.lti_bench import ROOT, _platform_key, free_port, measure_launches, wait_until_up
 
 LOGIN_PAGE_BYTES = 3226  # the tool's login page and first screener page, as it answered them
 LAUNCH_PAGE_BYTES = 6014
@@ -94,7 +93,7 @@ def _start(port: int, workers: int | None) -> subprocess.Popen:
     server = subprocess.Popen([sys.executable, "-m", "benchmarks.lti_floor", str(port), str(workers or (os.cpu_count() or 1) + 1)],
                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
-        _wait_until_up(port)
+        wait_until_up(port, "the floor app")
     except BaseException:
         _stop(server)
         raise
@@ -134,19 +133,6 @@ def bench_floor_inprocess() -> dict:
         one()
     best = min(sum(one() for _ in range(LAUNCHES)) / LAUNCHES for _ in range(ROUNDS))
     return {"cpu_ms": 1000 * best}
-
-
-def _wait_until_up(port: int) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("the floor app did not start")
 
 
 def _serve(port: int, workers: int) -> None:
