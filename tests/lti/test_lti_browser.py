@@ -14,10 +14,10 @@ from lti_tool.web import create_app
 from lti_tool.web.services import Services
 from tests.support.browser import describe
 from tests.support.fake_moodle import FakeMoodle
-from tests.support.lti_browser import PHONE, Server, axe, no_horizontal_scroll, tool_frame
+from tests.support.lti_browser import PHONE, STALE_FRAME_RETRY, Server, axe, no_horizontal_scroll, tool_frame
 from tests.support.lti_flow import register
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, STALE_FRAME_RETRY]
 
 
 @pytest.fixture(scope="module")

@@ -17,15 +17,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, describe
-from tests.support.lti_browser import PHONE, axe
+from tests.support.lti_browser import PHONE, STALE_FRAME_RETRY, axe
 from tests.support.lti_cross_site import start_stack
 
-# One more try on failure: now and then Playwright keeps a stale frame for the tool's iframe
-# after it moves between the platform's and the tool's renderer processes (platform page, tool
-# login, platform auth.php, tool launch), so a frame the server has answered is never seen
-# (a failed run's log showed POST /lti/launch and /lti/launch/confirm served, 403 state_unbound
-# as expected, while Playwright still listed the frame at auth.php). A real failure fails twice.
-pytestmark = [pytest.mark.browser, pytest.mark.flaky(reruns=1)]
+pytestmark = [pytest.mark.browser, STALE_FRAME_RETRY]
 
 TOOL_HOST = "qser-tool.test"
 ROGUE_HOST = "other-platform.test"

@@ -23,10 +23,10 @@ from tests.support.browser import describe
 from tests.support.cohort_data import seed
 from tests.support.fake_moodle import FakeMoodle
 from tests.support.fake_moodle_lti1p3 import User
-from tests.support.lti_browser import PHONE, Server, axe, no_horizontal_scroll, tool_frame
+from tests.support.lti_browser import PHONE, STALE_FRAME_RETRY, Server, axe, no_horizontal_scroll, tool_frame
 from tests.support.lti_flow import ALL_ANSWERS, launch, register, submit
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, STALE_FRAME_RETRY]
 
 SEEDED = [
     ("101", "el-GR", {"f-name": "Ελένη", "f-title": "Διερμηνείς κατόπιν ραντεβού", "f-sector": "Κοινωνική υπηρεσία",

@@ -6,12 +6,21 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
 from tests.support.browser import AXE_JS, WCAG_TAGS
 
 PHONE = {"width": 375, "height": 740}
+
+# One more try on failure for a test that follows the tool's iframe through a platform: now and
+# then Playwright keeps a stale frame for it after it moves between the platform's and the
+# tool's renderer processes (platform page, tool login, platform auth.php, tool launch), so a
+# frame the server has answered is never seen (failed runs' logs showed POST /lti/launch served
+# while Playwright still listed the frame at auth.php; seen in full-suite runs only). A real
+# failure fails twice.
+STALE_FRAME_RETRY = pytest.mark.flaky(reruns=1)
 
 
 class Server:
