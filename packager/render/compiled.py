@@ -41,10 +41,12 @@ class CompiledTemplates(BytecodeCache):
         return bucket
 
     def load_bytecode(self, bucket: Bucket) -> None:
+        path = bucket.path  # type: ignore[attr-defined]
+        if path is None:  # a template without a file
+            return
         try:
-            with open(bucket.path, "rb") as handle:  # type: ignore[attr-defined]
-                raw = handle.read()
-        except (OSError, TypeError):  # none yet, unreadable, or a template without a file
+            raw = path.read_bytes()
+        except OSError:  # none yet, or unreadable
             return
         header = _header(bucket)
         if not raw.startswith(header):
